@@ -1,0 +1,103 @@
+// Package firstrun prepares a data folder for its first use: the device
+// identity and a demo workspace with sample records, so a person who opens
+// Grove for the first time sees something to work with. It is Fyne-free and
+// shared by the desktop app and the command line.
+package firstrun
+
+import (
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/grove-team/grove/assets"
+	"github.com/grove-team/grove/replica"
+	"github.com/grove-team/grove/schema"
+)
+
+// DemoName is the name of the demo workspace.
+const DemoName = "Sample team"
+
+// Template loads a built-in tool design by name.
+func Template(name string) (*schema.Tool, error) {
+	raw, err := assets.Template(name)
+	if err != nil {
+		return nil, err
+	}
+	t, err := schema.ParseToolJSON(raw)
+	if err != nil {
+		return nil, fmt.Errorf("template %s: %w", name, err)
+	}
+	return t, nil
+}
+
+// Ensure initializes the device (named deviceName, or after the host when
+// empty) and, when the device has no workspace yet, creates the demo
+// workspace with sample contacts. created reports whether the demo was made.
+func Ensure(s *replica.Store, deviceName string) (created bool, err error) {
+	if _, err := s.Device(); err != nil {
+		if _, err := s.Init(deviceName); err != nil {
+			return false, fmt.Errorf("first run: %w", err)
+		}
+	}
+	all, err := s.Workspaces()
+	if err != nil || len(all) > 0 {
+		return false, err
+	}
+	if _, err := CreateDemo(s); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// CreateDemo creates the demo workspace: the Contacts tool with the sample
+// contacts.
+func CreateDemo(s *replica.Store) (replica.Workspace, error) {
+	contacts, err := Template("contacts")
+	if err != nil {
+		return replica.Workspace{}, err
+	}
+	ws, err := s.CreateWorkspace(DemoName, contacts)
+	if err != nil {
+		return replica.Workspace{}, fmt.Errorf("create demo workspace: %w", err)
+	}
+	var recs []map[uuid.UUID]schema.Value
+	for _, sample := range assets.SampleContacts() {
+		vals, err := ParseFields(contacts, sample)
+		if err != nil {
+			return replica.Workspace{}, fmt.Errorf("sample contact: %w", err)
+		}
+		recs = append(recs, vals)
+	}
+	if _, err := s.PutRecords(ws.ID, contacts.ID, recs); err != nil {
+		return replica.Workspace{}, fmt.Errorf("fill demo workspace: %w", err)
+	}
+	return ws, nil
+}
+
+// ParseFields turns field-name/text pairs into typed values for a tool.
+func ParseFields(t *schema.Tool, in map[string]string) (map[uuid.UUID]schema.Value, error) {
+	out := make(map[uuid.UUID]schema.Value, len(in))
+	for name, text := range in {
+		f, ok := t.FieldByName(name)
+		if !ok {
+			return nil, fmt.Errorf("tool %q has no field %q (fields: %s)", t.Name, name, FieldNames(t))
+		}
+		v, err := schema.ParseValue(f, text)
+		if err != nil {
+			return nil, err
+		}
+		out[f.ID] = v
+	}
+	return out, nil
+}
+
+// FieldNames lists a tool's field names for error messages.
+func FieldNames(t *schema.Tool) string {
+	s := ""
+	for i, f := range t.Fields {
+		if i > 0 {
+			s += ", "
+		}
+		s += f.Name
+	}
+	return s
+}
