@@ -174,3 +174,30 @@ func TestWorkspaces(t *testing.T) {
 		t.Fatalf("tools: %v %+v", err, tools)
 	}
 }
+
+func TestRenameAndDeleteWorkspace(t *testing.T) {
+	s := openTestStore(t, "a")
+	ws := newWorkspace(t, s)
+	s.PutRecord(ws.ID, testContacts().ID, uuid.Nil, contact(1))
+	if err := s.RenameWorkspace(ws.ID, "Renamed"); err != nil {
+		t.Fatal(err)
+	}
+	if w, _ := s.Workspace(ws.ID); w.Name != "Renamed" {
+		t.Fatalf("name %q", w.Name)
+	}
+	if err := s.RenameWorkspace(ws.ID, ""); !errors.Is(err, ErrInvalidInput) {
+		t.Fatalf("empty rename: %v", err)
+	}
+	if err := s.DeleteWorkspace(ws.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Workspace(ws.ID); !errors.Is(err, ErrNoWorkspace) {
+		t.Fatalf("after delete: %v", err)
+	}
+	if err := s.Records(ws.ID, uuid.Nil, func(*Record) error { return nil }); !errors.Is(err, ErrNoWorkspace) {
+		t.Fatalf("records after delete: %v", err)
+	}
+	if err := s.DeleteWorkspace(ws.ID); !errors.Is(err, ErrNoWorkspace) {
+		t.Fatalf("second delete: %v", err)
+	}
+}

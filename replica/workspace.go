@@ -215,3 +215,46 @@ func (s *Store) JoinWorkspace(id uuid.UUID, name string, role Role) (Workspace, 
 	}
 	return ws, nil
 }
+
+// RenameWorkspace changes a workspace's display name on this device.
+func (s *Store) RenameWorkspace(id uuid.UUID, name string) error {
+	name = strings.TrimSpace(name)
+	if err := checkName(name, false); err != nil {
+		return fmt.Errorf("rename workspace: %w", err)
+	}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketWorkspaces)
+		v := b.Get(id[:])
+		if v == nil {
+			return fmt.Errorf("workspace %s: %w", id, ErrNoWorkspace)
+		}
+		w, err := decodeWorkspace(id, v)
+		if err != nil {
+			return err
+		}
+		w.Name = name
+		return b.Put(id[:], encodeWorkspace(w))
+	})
+	if err != nil {
+		return fmt.Errorf("rename workspace: %w", err)
+	}
+	return nil
+}
+
+// DeleteWorkspace removes this device's replica of a workspace and
+// everything in it, in one transaction. Other members keep theirs.
+func (s *Store) DeleteWorkspace(id uuid.UUID) error {
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketWorkspaces).Get(id[:]) == nil {
+			return fmt.Errorf("workspace %s: %w", id, ErrNoWorkspace)
+		}
+		if err := tx.Bucket(bucketWS).DeleteBucket(id[:]); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketWorkspaces).Delete(id[:])
+	})
+	if err != nil {
+		return fmt.Errorf("delete workspace: %w", err)
+	}
+	return nil
+}

@@ -135,9 +135,9 @@ func (d *decoder) remaining() int { return len(d.b) - d.off }
 // uvarint reads one minimal varint. what names the field for errors. The
 // one-byte case, by far the most common, is handled inline.
 func (d *decoder) uvarint(what string) (uint64, error) {
-	if d.off < len(d.b) && d.b[d.off] < 0x80 {
+	if rest := d.b[d.off:]; len(rest) > 0 && rest[0] < 0x80 {
 		d.off++
-		return uint64(d.b[d.off-1]), nil
+		return uint64(rest[0]), nil
 	}
 	return d.uvarintSlow(what)
 }
