@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/google/uuid"
+	"github.com/grove-team/grove/replica/identity"
 	"github.com/grove-team/grove/replica/knowledge"
 	"github.com/grove-team/grove/schema"
 	bolt "go.etcd.io/bbolt"
@@ -25,7 +26,12 @@ type ApplyResult struct {
 // are a conflict: the winner (highest HLC, then replica ID) is shown, the
 // losers kept. Knowledge grows by exactly the versions applied. A batch that
 // fails to decode or validate is refused whole: nothing is written.
-func (s *Store) Apply(ws uuid.UUID, sc Scope, b *Batch) (ApplyResult, error) {
+//
+// from is the device the batch comes from (proven by TLS). Versions it made
+// itself need its role to allow them (records: participant, designs and
+// memberships: manager); versions it forwards from other devices need their
+// author to be named in the membership, which syncs before the data.
+func (s *Store) Apply(ws uuid.UUID, sc Scope, from identity.DeviceID, b *Batch) (ApplyResult, error) {
 	var res ApplyResult
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		st, err := s.openScope(tx, ws, sc)
@@ -36,6 +42,7 @@ func (s *Store) Apply(ws uuid.UUID, sc Scope, b *Batch) (ApplyResult, error) {
 		if err != nil {
 			return err
 		}
+		a.from = from
 		for i := range b.Items {
 			if err := a.item(&b.Items[i]); err != nil {
 				return fmt.Errorf("item %s: %w", b.Items[i].ID, err)
@@ -66,6 +73,8 @@ type applier struct {
 	maxHLC  HLC
 	buf     []byte
 	records bool
+	allowed map[uint32]error // role check per replica key, this batch
+	from    identity.DeviceID
 }
 
 func (st *scopeTx) newApplier(b *Batch) (*applier, error) {
@@ -82,7 +91,30 @@ func (st *scopeTx) newApplier(b *Batch) (*applier, error) {
 		st.ws.Bucket(wsByTool).FillPercent = 0.9
 	}
 	return &applier{st: st, keys: keys, mine: mine, added: knowledge.New(),
-		rc: newReplicaCache(st.ws), records: st.scope == ScopeData}, nil
+		rc: newReplicaCache(st.ws), records: st.scope == ScopeData, allowed: map[uint32]error{}}, nil
+}
+
+// authorize checks that the author of a new version may make it: records
+// need a participant, designs and memberships a manager. Enforced here, on
+// every replica, not only in the author's UI.
+func (a *applier) authorize(replica uint32) error {
+	if err, ok := a.allowed[replica]; ok {
+		return err
+	}
+	ref, err := a.rc.ref(replica)
+	if err != nil {
+		return err
+	}
+	min := RoleManager
+	if a.records {
+		min = RoleParticipant
+	}
+	if ref.Device != a.from {
+		min = RoleGuest // forwarded: the author must be a member
+	}
+	err = a.st.requireRole(ref.Device, min)
+	a.allowed[replica] = err
+	return err
 }
 
 // incoming converts a unit change to a local unit after checking it.
@@ -193,6 +225,10 @@ func (a *applier) item(ic *ItemChange) error {
 	if a.buf, err = a.st.putItem(cur, before, a.buf); err != nil {
 		return err
 	}
+	if !a.records {
+		// A membership may have changed: decide roles afresh.
+		clear(a.allowed)
+	}
 	if a.records {
 		ex, err := itemExistence(cur)
 		if err != nil {
@@ -238,6 +274,9 @@ func (a *applier) unit(cur *item, in *unit) (bool, error) {
 		a.added.Add(s.replica, s.tick)
 		if findVersion(local.versions, s.replica, s.tick) >= 0 || covers(lctx, s.replica, s.tick) {
 			continue
+		}
+		if err := a.authorize(s.replica); err != nil {
+			return false, fmt.Errorf("unit %s: %w", in.id, err)
 		}
 		merged = append(merged, s)
 		a.res.Applied++

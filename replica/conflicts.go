@@ -51,6 +51,9 @@ func (s *Store) ResolveField(ws, record, field uuid.UUID, v schema.Value) error 
 		if err != nil {
 			return err
 		}
+		if err := st.requireLocalRole(RoleParticipant); err != nil {
+			return err
+		}
 		cur, err := st.getItem(record)
 		if err != nil {
 			return err

@@ -51,9 +51,7 @@ func newHarness(t *testing.T, seed uint64, n int) *harness {
 		t.Fatal(err)
 	}
 	for i := 1; i < n; i++ {
-		if _, err := h.stores[i].JoinWorkspace(h.ws.ID, h.ws.Name, RoleParticipant); err != nil {
-			t.Fatal(err)
-		}
+		invite(t, h.stores[0], h.stores[i], h.ws, RoleParticipant)
 		syncScope(t, h.stores[0], h.stores[i], h.ws.ID, ScopeDesign, 5, -1)
 	}
 	for i, s := range h.stores {
@@ -217,10 +215,19 @@ func (h *harness) syncRandom() {
 	}
 	batch := 1 + h.rng.IntN(6)
 	h.logf("sync r%d -> r%d batch %d cut %d", a, b, batch, cut)
+	// A session syncs the design (and so the membership) before the data;
+	// a cut design session ends the connection.
+	cutScope := Scopes[h.rng.IntN(len(Scopes))]
 	for _, sc := range Scopes {
-		syncScope(h.t, h.stores[a], h.stores[b], h.ws.ID, sc, batch, cut)
-		if h.rng.IntN(2) == 0 {
-			h.logf("sync r%d -> r%d", b, a)
+		if cut >= 0 && sc == cutScope {
+			syncScope(h.t, h.stores[a], h.stores[b], h.ws.ID, sc, batch, cut)
+			return
+		}
+		syncScope(h.t, h.stores[a], h.stores[b], h.ws.ID, sc, batch, -1)
+	}
+	if h.rng.IntN(2) == 0 {
+		h.logf("sync r%d -> r%d", b, a)
+		for _, sc := range Scopes {
 			syncScope(h.t, h.stores[b], h.stores[a], h.ws.ID, sc, batch, -1)
 		}
 	}

@@ -67,8 +67,16 @@ func (s *Store) writeTool(tx *bolt.Tx, ws uuid.UUID, t *schema.Tool) error {
 	return st.flush()
 }
 
+// isFieldUnit reports whether a design unit is a field definition. Unit IDs
+// whose first 15 bytes are zero are reserved for element properties (name,
+// order, member device, role...); field IDs are random UUIDs.
 func isFieldUnit(id uuid.UUID) bool {
-	return id != existenceUnit && id != unitToolName && id != unitFieldOrder
+	for _, b := range id[:15] {
+		if b != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // PutTool adds or replaces a tool's design in a workspace. The design must
@@ -77,7 +85,16 @@ func (s *Store) PutTool(ws uuid.UUID, t *schema.Tool) error {
 	if err := t.Check(); err != nil {
 		return fmt.Errorf("put tool %q: %w", t.Name, err)
 	}
-	return s.db.Update(func(tx *bolt.Tx) error { return s.writeTool(tx, ws, t) })
+	return s.db.Update(func(tx *bolt.Tx) error {
+		st, err := s.openScope(tx, ws, ScopeDesign)
+		if err != nil {
+			return err
+		}
+		if err := st.requireLocalRole(RoleManager); err != nil {
+			return fmt.Errorf("put tool %q: %w", t.Name, err)
+		}
+		return s.writeTool(tx, ws, t)
+	})
 }
 
 // Tools returns a workspace's tools sorted by name.

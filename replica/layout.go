@@ -35,6 +35,11 @@ var (
 	wsPeers      = []byte("peers")       // device ID (32) -> last known address
 )
 
+// keyInviter, in a workspace's bucket, holds the device ID of the manager
+// whose invitation this replica accepted: trusted as a manager until the
+// synced membership names it.
+var keyInviter = []byte("inviter")
+
 // Buckets and keys inside one scope's bucket (ws/<id>/scope-<name>/).
 var (
 	scItems     = []byte("items")     // item ID (16) -> item encoding
@@ -129,7 +134,7 @@ func createWorkspaceBuckets(tx *bolt.Tx, id uuid.UUID) (*bolt.Bucket, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create workspace bucket: %w", err)
 	}
-	for _, name := range [][]byte{wsReplicas, wsReplicaIDs, wsConflicts, wsTombstones, wsByTool, wsRefused, wsMembers, wsMappings, wsPeers} {
+	for _, name := range [][]byte{wsReplicas, wsReplicaIDs, wsConflicts, wsTombstones, wsByTool, wsRefused, wsMappings, wsPeers} {
 		if _, err := wb.CreateBucket(name); err != nil {
 			return nil, fmt.Errorf("create workspace bucket %s: %w", name, err)
 		}

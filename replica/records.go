@@ -191,6 +191,9 @@ func (s *Store) newRecordWriter(tx *bolt.Tx, ws, toolID uuid.UUID) (*recordWrite
 	if err != nil {
 		return nil, err
 	}
+	if err := st.requireRole(dev.ID, RoleParticipant); err != nil {
+		return nil, err
+	}
 	st.items.FillPercent = 0.9 // record IDs are time-ordered (UUIDv7)
 	bt := st.ws.Bucket(wsByTool)
 	bt.FillPercent = 0.9
@@ -334,6 +337,9 @@ func (s *Store) setAlive(ws, id uuid.UUID, alive bool) error {
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		st, err := s.openScope(tx, ws, ScopeData)
 		if err != nil {
+			return err
+		}
+		if err := st.requireLocalRole(RoleParticipant); err != nil {
 			return err
 		}
 		cur, err := st.getItem(id)

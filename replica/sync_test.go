@@ -37,7 +37,8 @@ func syncScope(t testing.TB, src, dst *Store, ws uuid.UUID, sc Scope, n, cutAfte
 			break
 		}
 		items += len(b.Items)
-		if _, err := dst.Apply(ws, sc, b); err != nil {
+		from, _ := src.Device()
+		if _, err := dst.Apply(ws, sc, from.ID, b); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -60,11 +61,23 @@ func syncBoth(t testing.TB, a, b *Store, ws uuid.UUID) {
 func joined(t testing.TB, a *Store, ws Workspace, name string) *Store {
 	t.Helper()
 	b := openTestStore(t, name)
-	if _, err := b.JoinWorkspace(ws.ID, ws.Name, RoleParticipant); err != nil {
-		t.Fatal(err)
-	}
+	invite(t, a, b, ws, RoleParticipant)
 	syncBoth(t, a, b, ws.ID)
 	return b
+}
+
+// invite makes b a member of a's workspace with a role and gives b an
+// empty replica of it that trusts a.
+func invite(t testing.TB, a, b *Store, ws Workspace, role Role) {
+	t.Helper()
+	da, _ := a.Device()
+	db, _ := b.Device()
+	if err := a.PutMember(ws.ID, Member{Device: db.ID, Name: db.Name, Role: role}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.JoinWorkspace(ws.ID, ws.Name, da.ID); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // dump renders a scope's items, units and versions with replica IDs, so two
@@ -293,7 +306,7 @@ func TestInterruptedSessionResumes(t *testing.T) {
 	}
 	a.PutRecords(ws.ID, tool, batch)
 	b := openTestStore(t, "b")
-	b.JoinWorkspace(ws.ID, ws.Name, RoleParticipant)
+	invite(t, a, b, ws, RoleParticipant)
 	syncScope(t, a, b, ws.ID, ScopeDesign, 10, -1)
 	if n := syncScope(t, a, b, ws.ID, ScopeData, 10, 2); n != 20 {
 		t.Fatalf("cut session moved %d", n)
@@ -370,12 +383,140 @@ func TestMalformedBatchChangesNothing(t *testing.T) {
 				t.Fatalf("unexpected batch %+v", bt.Items)
 			}
 			spoil(bt)
-			if _, err := b.Apply(ws.ID, ScopeData, bt); err == nil {
+			da, _ := a.Device()
+			if _, err := b.Apply(ws.ID, ScopeData, da.ID, bt); err == nil {
 				t.Fatal("malformed batch applied")
 			}
 			if dump(t, b, ws.ID, ScopeData) != before || knowledgeText(t, b, ws.ID, ScopeData) != kBefore {
 				t.Fatal("refused batch changed the store")
 			}
 		})
+	}
+}
+
+// forceRecord writes a record on s bypassing the local role check, as a
+// tampered client would.
+func forceRecord(t *testing.T, s *Store, ws uuid.UUID) {
+	t.Helper()
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		st, err := s.openScope(tx, ws, ScopeData)
+		if err != nil {
+			return err
+		}
+		id, _ := uuid.NewV7()
+		ex := existence{alive: true, tool: testContacts().ID}
+		if _, _, err := st.localWrite(id, []unitWrite{{unit: existenceUnit, value: ex.encode()}, {unit: fName, value: encodeValue(schema.TextValue("forged"))}}, nil); err != nil {
+			return err
+		}
+		return st.flush()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRolesEnforcedOnApply(t *testing.T) {
+	a := openTestStore(t, "manager")
+	ws := newWorkspace(t, a)
+	guest := openTestStore(t, "guest")
+	invite(t, a, guest, ws, RoleGuest)
+	syncBoth(t, a, guest, ws.ID)
+	part := openTestStore(t, "participant")
+	invite(t, a, part, ws, RoleParticipant)
+	syncBoth(t, a, part, ws.ID)
+
+	// The guest's own store refuses the edit.
+	if _, err := guest.PutRecord(ws.ID, testContacts().ID, uuid.Nil, contact(1)); !errors.Is(err, ErrRoleTooLow) {
+		t.Fatalf("guest local edit: %v", err)
+	}
+	// A tampered guest's edit is refused by the manager on apply.
+	forceRecord(t, guest, ws.ID)
+	before := dump(t, a, ws.ID, ScopeData)
+	if err := trySync(a, guest, ws.ID, ScopeData); !errors.Is(err, ErrRoleTooLow) {
+		t.Fatalf("guest's edit applied or wrong error: %v", err)
+	}
+	if dump(t, a, ws.ID, ScopeData) != before {
+		t.Fatal("refused batch changed the store")
+	}
+	// A participant's design change is refused on apply too.
+	if err := part.PutTool(ws.ID, testContacts()); !errors.Is(err, ErrRoleTooLow) {
+		t.Fatalf("participant local design change: %v", err)
+	}
+	err := part.db.Update(func(tx *bolt.Tx) error { return part.writeTool(tx, ws.ID, &schema.Tool{ID: uuid.New(), Name: "Sneaky", Fields: testContacts().Fields[:1]}) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := trySync(a, part, ws.ID, ScopeDesign); !errors.Is(err, ErrRoleTooLow) {
+		t.Fatalf("participant's design applied or wrong error: %v", err)
+	}
+	if tools, _ := a.Tools(ws.ID); len(tools) != 1 {
+		t.Fatalf("manager has %d tools", len(tools))
+	}
+	// The forged design keeps the participant's design scope from syncing,
+	// not its records: its own record is accepted, and forwarded by others.
+	if _, err := part.PutRecord(ws.ID, testContacts().ID, uuid.Nil, contact(7)); err != nil {
+		t.Fatal(err)
+	}
+	if err := trySync(a, part, ws.ID, ScopeData); err != nil {
+		t.Fatalf("participant's record: %v", err)
+	}
+	for _, sc := range Scopes {
+		if err := trySync(guest, a, ws.ID, sc); err != nil {
+			t.Fatalf("guest receiving %s: %v", sc, err)
+		}
+	}
+	if n := len(allRecords(t, guest, ws.ID)); n != 2 {
+		t.Fatalf("guest holds %d records, want its forged one and the participant's", n)
+	}
+	if err := trySync(a, guest, ws.ID, ScopeData); !errors.Is(err, ErrRoleTooLow) {
+		// The guest still holds its own forged record, so the session fails:
+		t.Fatalf("forwarding through the guest: %v", err)
+	}
+}
+
+// trySync runs one session from src to dst and returns the first error.
+func trySync(dst, src *Store, ws uuid.UUID, sc Scope) error {
+	dk, err := dst.Knowledge(ws, sc)
+	if err != nil {
+		return err
+	}
+	e, err := src.NewEnumerator(ws, sc, dk)
+	if err != nil {
+		return err
+	}
+	from, _ := src.Device()
+	for {
+		b, err := e.Next(100, 1<<20)
+		if err != nil || b == nil {
+			if err == nil {
+				err = dst.AddKnowledge(ws, sc, e.Knowledge())
+			}
+			return err
+		}
+		if _, err := dst.Apply(ws, sc, from.ID, b); err != nil {
+			return err
+		}
+	}
+}
+
+func TestNonMemberIsRefused(t *testing.T) {
+	a := openTestStore(t, "a")
+	ws := newWorkspace(t, a)
+	stranger := openTestStore(t, "stranger")
+	sd, _ := stranger.Device()
+	if _, ok, _ := a.MemberOf(ws.ID, sd.ID); ok {
+		t.Fatal("stranger is a member")
+	}
+	// The stranger fabricates a replica of the workspace and writes to it.
+	if _, err := stranger.JoinWorkspace(ws.ID, ws.Name, sd.ID); err != nil {
+		t.Fatal(err)
+	}
+	err := stranger.db.Update(func(tx *bolt.Tx) error { return stranger.writeTool(tx, ws.ID, testContacts()) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	forceRecord(t, stranger, ws.ID)
+	if err := trySync(a, stranger, ws.ID, ScopeData); !errors.Is(err, ErrNotMember) {
+		t.Fatalf("stranger's data: %v", err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/grove-team/grove/replica/identity"
 	"github.com/grove-team/grove/schema"
 	bolt "go.etcd.io/bbolt"
 )
@@ -77,7 +78,14 @@ func (s *Store) CreateWorkspace(name string, tools ...*schema.Tool) (Workspace, 
 		if err := registerReplica(wb, localReplica, ws.Replica, dev.ID); err != nil {
 			return err
 		}
-		if err := putMember(wb, Member{Device: dev.ID, Name: dev.Name, Role: RoleManager}); err != nil {
+		st, err := s.openScope(tx, ws.ID, ScopeDesign)
+		if err != nil {
+			return err
+		}
+		if err := st.writeMember(Member{Device: dev.ID, Name: dev.Name, Role: RoleManager}); err != nil {
+			return err
+		}
+		if err := st.flush(); err != nil {
 			return err
 		}
 		for _, t := range tools {
@@ -182,9 +190,10 @@ func workspaceBucket(tx *bolt.Tx, id uuid.UUID) (*bolt.Bucket, error) {
 }
 
 // JoinWorkspace creates this device's replica of an existing workspace,
-// empty, ready to receive its design and data by sync. The device becomes a
-// member with the given role (the inviter records the same membership).
-func (s *Store) JoinWorkspace(id uuid.UUID, name string, role Role) (Workspace, error) {
+// empty, ready to receive its design, members and data by sync from inviter,
+// the manager whose invitation this device accepted. Membership is written
+// by the inviter and arrives with the first sync.
+func (s *Store) JoinWorkspace(id uuid.UUID, name string, inviter identity.DeviceID) (Workspace, error) {
 	name = strings.TrimSpace(name)
 	if err := checkName(name, false); err != nil {
 		return Workspace{}, fmt.Errorf("join workspace: %w", err)
@@ -205,7 +214,7 @@ func (s *Store) JoinWorkspace(id uuid.UUID, name string, role Role) (Workspace, 
 		if err := registerReplica(wb, localReplica, ws.Replica, dev.ID); err != nil {
 			return err
 		}
-		if err := putMember(wb, Member{Device: dev.ID, Name: dev.Name, Role: role}); err != nil {
+		if err := wb.Put(keyInviter, inviter[:]); err != nil {
 			return err
 		}
 		return tx.Bucket(bucketWorkspaces).Put(id[:], encodeWorkspace(ws))

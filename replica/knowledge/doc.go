@@ -73,9 +73,12 @@
 // canonical: for any b that [Parse] accepts, AppendBinary(nil) of the result
 // returns exactly b. Equal knowledges therefore encode to equal bytes.
 //
-// Parsing is strict and bounded: before allocating, counts are checked
-// against the bytes remaining (an entry needs at least 4 bytes, a range at
-// least 2) and against [MaxReplicas] and [MaxRanges], so a short hostile
-// input cannot cause a large allocation. All parse errors wrap
-// [ErrMalformed].
+// Parsing is strict and bounded. Counts are checked against the bytes
+// remaining before anything is allocated for them (an entry needs at least 4
+// bytes, a range at least 2) and against [MaxReplicas] and [MaxRanges], so
+// the memory Parse allocates is proportional to the length of its input and a
+// short hostile input cannot cause a large allocation. All parse errors wrap
+// [ErrMalformed] and name the replica and range where decoding failed, e.g.
+// "knowledge: replica 7 range 2: adjacent to previous range ending at 40:
+// malformed knowledge".
 package knowledge

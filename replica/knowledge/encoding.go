@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 )
 
 const (
@@ -26,9 +27,10 @@ const (
 // ErrMalformed is wrapped by every error [Parse] and [ParsePrefix] return.
 var ErrMalformed = errors.New("malformed knowledge")
 
-// errTooLarge is wrapped by MarshalBinary when k exceeds the limits Parse
-// enforces.
-var errTooLarge = errors.New("knowledge: too large to encode")
+// ErrTooLarge is wrapped by the error [Knowledge.MarshalBinary] returns for
+// a knowledge that exceeds [MaxReplicas] or [MaxRanges], which [Parse]
+// would reject.
+var ErrTooLarge = errors.New("knowledge: too large to encode")
 
 // AppendBinary appends the canonical encoding of k (see the package
 // documentation) to b and returns the extended slice. k may be nil (it
@@ -61,25 +63,44 @@ func appendRanges(b []byte, rs []Range) []byte {
 	return b
 }
 
-// MarshalBinary returns the canonical encoding of k. It implements
-// [encoding.BinaryMarshaler]. It fails if k holds more than [MaxReplicas]
-// replicas or [MaxRanges] ranges, which [Parse] would reject.
+// MarshalBinary returns the canonical encoding of k in a slice of exactly
+// the right size. It implements [encoding.BinaryMarshaler]. It fails with
+// an error wrapping [ErrTooLarge] if k holds more than [MaxReplicas]
+// replicas or [MaxRanges] ranges in total, which [Parse] would reject.
 func (k *Knowledge) MarshalBinary() ([]byte, error) {
 	kk := k.view()
 	if len(kk.keys) > MaxReplicas {
-		return nil, fmt.Errorf("%w: %d replicas, limit %d", errTooLarge, len(kk.keys), MaxReplicas)
+		return nil, fmt.Errorf("%w: %d replicas, limit %d", ErrTooLarge, len(kk.keys), MaxReplicas)
 	}
-	total, size := 0, binary.MaxVarintLen64
+	total := 0
 	for _, s := range kk.sets {
 		total += len(s.r)
-		size += 2 * binary.MaxVarintLen64
 	}
 	if total > MaxRanges {
-		return nil, fmt.Errorf("%w: %d ranges, limit %d", errTooLarge, total, MaxRanges)
+		return nil, fmt.Errorf("%w: %d ranges, limit %d", ErrTooLarge, total, MaxRanges)
 	}
-	// Typical ranges need a few bytes each; this avoids most regrowth.
-	return kk.AppendBinary(make([]byte, 0, size+4*total)), nil
+	return kk.AppendBinary(make([]byte, 0, kk.encodedLen())), nil
 }
+
+// encodedLen returns len(k.AppendBinary(nil)) without encoding.
+func (k *Knowledge) encodedLen() int {
+	n := uvarintLen(uint64(len(k.keys)))
+	var prevKey uint32
+	for i, key := range k.keys {
+		rs := k.sets[i].r
+		n += uvarintLen(uint64(key-prevKey)) + uvarintLen(uint64(len(rs)))
+		prevKey = key
+		var prevHi uint64
+		for _, r := range rs {
+			n += uvarintLen(r.Lo-prevHi) + uvarintLen(r.Hi-r.Lo)
+			prevHi = r.Hi
+		}
+	}
+	return n
+}
+
+// uvarintLen returns the length of the minimal varint encoding of v.
+func uvarintLen(v uint64) int { return (bits.Len64(v|1) + 6) / 7 }
 
 // Parse decodes a knowledge encoded by [Knowledge.AppendBinary]. It is
 // strict: any input that is not exactly a canonical encoding, including one

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"math"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -182,8 +183,8 @@ func TestMarshalBinaryLimits(t *testing.T) {
 			k := tc.build()
 			b, err := k.MarshalBinary()
 			if !tc.ok {
-				if err == nil {
-					t.Fatal("MarshalBinary succeeded, want error")
+				if !errors.Is(err, ErrTooLarge) {
+					t.Fatalf("MarshalBinary error = %v, want ErrTooLarge", err)
 				}
 				if _, err := Parse(k.AppendBinary(nil)); !errors.Is(err, ErrMalformed) {
 					t.Fatalf("Parse of the unchecked encoding: %v, want ErrMalformed", err)
@@ -247,6 +248,14 @@ func TestAppendBinaryAppends(t *testing.T) {
 	}
 }
 
+func TestUvarintLen(t *testing.T) {
+	for _, v := range []uint64{0, 1, 127, 128, 16383, 16384, 1<<56 - 1, 1 << 56, 1<<63 - 1, 1 << 63, math.MaxUint64} {
+		if got, want := uvarintLen(v), len(uv(v)); got != want {
+			t.Errorf("uvarintLen(%d) = %d, want %d", v, got, want)
+		}
+	}
+}
+
 func TestParsedKnowledgeIsIndependent(t *testing.T) {
 	b := bytes.Clone(docExample)
 	k, err := Parse(b)
@@ -262,5 +271,39 @@ func TestParsedKnowledgeIsIndependent(t *testing.T) {
 	}
 	if got, want := k.String(), "{1:[1-14,100-200] 2:[1-3,100-200]}"; got != want {
 		t.Fatalf("got %s, want %s", got, want)
+	}
+}
+
+func TestParseErrorMessage(t *testing.T) {
+	_, err := Parse(uv(1, 7, 3, 1, 29, 2, 8, 1, 0))
+	want := "knowledge: replica 7 range 2: adjacent to previous range ending at 40: malformed knowledge"
+	if err == nil || err.Error() != want {
+		t.Fatalf("err = %v, want %q", err, want)
+	}
+}
+
+func TestParseHostileCountsAllocateLittle(t *testing.T) {
+	tests := []struct {
+		name string
+		b    []byte
+	}{
+		{"max replicas claimed, few bytes", cat(uv(MaxReplicas), make([]byte, 8))},
+		{"huge range count claimed", cat(uv(1, 0, MaxRanges), make([]byte, 8))},
+		{"range count just over the bytes left", cat(uv(1, 0, 5000), bytes.Repeat([]byte{1}, 9998))},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			_, err := Parse(tc.b)
+			runtime.ReadMemStats(&after)
+			if !errors.Is(err, ErrMalformed) {
+				t.Fatalf("Parse: %v, want ErrMalformed", err)
+			}
+			if got := after.TotalAlloc - before.TotalAlloc; got > 4096 {
+				t.Fatalf("Parse of %d hostile bytes allocated %d bytes", len(tc.b), got)
+			}
+		})
 	}
 }

@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"encoding"
 	"fmt"
 	"testing"
 )
@@ -88,3 +89,10 @@ func lit(t testing.TB, rs ...Range) *RangeSet {
 	checkInvariant(t, s)
 	return s
 }
+
+// Compile-time interface checks.
+var (
+	_ encoding.BinaryMarshaler = (*Knowledge)(nil)
+	_ fmt.Stringer             = (*Knowledge)(nil)
+	_ fmt.Stringer             = (*RangeSet)(nil)
+)

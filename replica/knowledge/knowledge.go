@@ -187,12 +187,15 @@ func (k *Knowledge) Clone() *Knowledge {
 	}
 	c := alloc(len(k.keys))
 	copy(c.keys, k.keys)
-	all := make([]Range, 0, total)
+	all := make([]Range, total)
+	off := 0
 	for i, s := range k.sets {
-		all = append(all, s.r...)
-		c.sets[i].r = s.r // only its length matters to recarve
+		end := off + copy(all[off:], s.r)
+		// Cap each set at its own length so growing one set never
+		// overwrites the next.
+		c.sets[i].r = all[off:end:end]
+		off = end
 	}
-	recarve(c.sets, all)
 	return c
 }
 

@@ -480,7 +480,7 @@ func TestEncodingRoundTripProperties(t *testing.T) {
 		}
 		b := k.AppendBinary(nil)
 		m, err := k.MarshalBinary()
-		if err != nil || !bytes.Equal(m, b) {
+		if err != nil || !bytes.Equal(m, b) || cap(m) != len(m) {
 			t.Fatalf("iter %d: MarshalBinary = % x, %v; AppendBinary = % x", iter, m, err, b)
 		}
 		p, err := Parse(b)
