@@ -442,7 +442,9 @@ func TestRolesEnforcedOnApply(t *testing.T) {
 	if err := part.PutTool(ws.ID, testContacts()); !errors.Is(err, ErrRoleTooLow) {
 		t.Fatalf("participant local design change: %v", err)
 	}
-	err := part.db.Update(func(tx *bolt.Tx) error { return part.writeTool(tx, ws.ID, &schema.Tool{ID: uuid.New(), Name: "Sneaky", Fields: testContacts().Fields[:1]}) })
+	err := part.db.Update(func(tx *bolt.Tx) error {
+		return part.writeTool(tx, ws.ID, &schema.Tool{ID: uuid.New(), Name: "Sneaky", Fields: testContacts().Fields[:1]})
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
