@@ -231,3 +231,22 @@ func (st *scopeTx) requireRole(dev identity.DeviceID, min Role) error {
 	}
 	return nil
 }
+
+// Trusts reports whether this replica of ws may sync with dev: dev is a
+// member, or the inviter this replica trusts until the membership arrives.
+func (s *Store) Trusts(ws uuid.UUID, dev identity.DeviceID) (bool, error) {
+	var ok bool
+	err := s.db.View(func(tx *bolt.Tx) error {
+		st, err := s.openScope(tx, ws, ScopeDesign)
+		if err != nil {
+			return err
+		}
+		err = st.requireRole(dev, RoleGuest)
+		ok = err == nil
+		if errors.Is(err, ErrNotMember) {
+			err = nil
+		}
+		return err
+	})
+	return ok, err
+}
