@@ -11,7 +11,6 @@ import (
 
 	"github.com/grove-team/grove/app"
 	"github.com/grove-team/grove/app/cli"
-	"github.com/grove-team/grove/app/firstrun"
 	"github.com/grove-team/grove/app/local"
 	"github.com/grove-team/grove/replica"
 )
@@ -62,9 +61,6 @@ func runDesktop(dataFlag string) error {
 		return err
 	}
 	defer store.Close()
-	if _, err := firstrun.Ensure(store, ""); err != nil {
-		return err
-	}
 	a := fyneapp.NewWithID(appID)
 	app.New(a, local.New(store)).ShowAndRun()
 	return nil

@@ -1,6 +1,6 @@
 // Package assets embeds Grove's static resources: the application icon, the
 // built-in tool templates (design JSON, see package schema) and the sample
-// contacts used to fill the demo workspace on first run. It has no
+// contacts and tasks used to fill the demo workspace on first run. It has no
 // dependency on the UI toolkit or on package schema.
 package assets
 
@@ -26,6 +26,9 @@ var templateFS embed.FS
 
 //go:embed sample_contacts.json
 var sampleContactsJSON []byte
+
+//go:embed sample_tasks.json
+var sampleTasksJSON []byte
 
 // templateFiles maps lower-case template names to file paths in templateFS.
 var templateFiles = sync.OnceValue(func() map[string]string {
@@ -79,6 +82,27 @@ var sampleContacts = sync.OnceValue(func() []map[string]string {
 // validation.
 func SampleContacts() []map[string]string {
 	src := sampleContacts()
+	out := make([]map[string]string, len(src))
+	for i, c := range src {
+		out[i] = maps.Clone(c)
+	}
+	return out
+}
+
+// sampleTasks parses the embedded sample tasks once.
+var sampleTasks = sync.OnceValue(func() []map[string]string {
+	var tasks []map[string]string
+	if err := json.Unmarshal(sampleTasksJSON, &tasks); err != nil {
+		panic(fmt.Sprintf("assets: embedded sample_tasks.json is malformed: %v", err)) // build invariant
+	}
+	return tasks
+})
+
+// SampleTasks returns the demo tasks for the "tasks" template, a fresh copy
+// on every call, in the same form as SampleContacts. Their due dates all
+// fall in March 2025; the demo moves them to the current month.
+func SampleTasks() []map[string]string {
+	src := sampleTasks()
 	out := make([]map[string]string, len(src))
 	for i, c := range src {
 		out[i] = maps.Clone(c)

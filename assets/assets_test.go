@@ -49,7 +49,7 @@ type templateDoc struct {
 }
 
 func TestTemplates(t *testing.T) {
-	if got := TemplateNames(); !slices.Equal(got, []string{"contacts"}) {
+	if got := TemplateNames(); !slices.Equal(got, []string{"contacts", "tasks"}) {
 		t.Fatalf("TemplateNames = %v", got)
 	}
 	for _, name := range []string{"contacts", "Contacts", "CONTACTS"} {

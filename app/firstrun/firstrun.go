@@ -6,6 +6,7 @@ package firstrun
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/grove-team/grove/assets"
@@ -31,7 +32,7 @@ func Template(name string) (*schema.Tool, error) {
 
 // Ensure initializes the device (named deviceName, or after the host when
 // empty) and, when the device has no workspace yet, creates the demo
-// workspace with sample contacts. created reports whether the demo was made.
+// workspace with sample contacts and tasks. created reports whether the demo was made.
 func Ensure(s *replica.Store, deviceName string) (created bool, err error) {
 	if _, err := s.Device(); err != nil {
 		if _, err := s.Init(deviceName); err != nil {
@@ -49,28 +50,67 @@ func Ensure(s *replica.Store, deviceName string) (created bool, err error) {
 }
 
 // CreateDemo creates the demo workspace: the Contacts tool with the sample
-// contacts.
+// contacts and the Tasks tool with the sample tasks, their due dates moved
+// to the current month so the calendar has something to show.
 func CreateDemo(s *replica.Store) (replica.Workspace, error) {
+	return createDemo(s, time.Now())
+}
+
+func createDemo(s *replica.Store, now time.Time) (replica.Workspace, error) {
 	contacts, err := Template("contacts")
 	if err != nil {
 		return replica.Workspace{}, err
 	}
-	ws, err := s.CreateWorkspace(DemoName, contacts)
+	tasks, err := Template("tasks")
+	if err != nil {
+		return replica.Workspace{}, err
+	}
+	ws, err := s.CreateWorkspace(DemoName, contacts, tasks)
 	if err != nil {
 		return replica.Workspace{}, fmt.Errorf("create demo workspace: %w", err)
 	}
-	var recs []map[uuid.UUID]schema.Value
-	for _, sample := range assets.SampleContacts() {
-		vals, err := ParseFields(contacts, sample)
-		if err != nil {
-			return replica.Workspace{}, fmt.Errorf("sample contact: %w", err)
-		}
-		recs = append(recs, vals)
+	samples := []struct {
+		tool *schema.Tool
+		recs []map[string]string
+	}{
+		{contacts, assets.SampleContacts()},
+		{tasks, shiftDates(assets.SampleTasks(), "Due", now)},
 	}
-	if _, err := s.PutRecords(ws.ID, contacts.ID, recs); err != nil {
-		return replica.Workspace{}, fmt.Errorf("fill demo workspace: %w", err)
+	for _, sm := range samples {
+		var recs []map[uuid.UUID]schema.Value
+		for _, sample := range sm.recs {
+			vals, err := ParseFields(sm.tool, sample)
+			if err != nil {
+				return replica.Workspace{}, fmt.Errorf("sample %s: %w", sm.tool.Name, err)
+			}
+			recs = append(recs, vals)
+		}
+		if _, err := s.PutRecords(ws.ID, sm.tool.ID, recs); err != nil {
+			return replica.Workspace{}, fmt.Errorf("fill demo workspace: %w", err)
+		}
 	}
 	return ws, nil
+}
+
+// shiftDates moves the dates of one field by whole months so the earliest
+// falls in now's month; the day of the month is kept where it exists.
+func shiftDates(recs []map[string]string, field string, now time.Time) []map[string]string {
+	var first time.Time
+	for _, r := range recs {
+		if d, err := time.Parse(schema.DateLayout, r[field]); err == nil && (first.IsZero() || d.Before(first)) {
+			first = d
+		}
+	}
+	if first.IsZero() {
+		return recs
+	}
+	months := (now.Year()-first.Year())*12 + int(now.Month()-first.Month())
+	for _, r := range recs {
+		if d, err := time.Parse(schema.DateLayout, r[field]); err == nil {
+			r[field] = d.AddDate(0, months, 0).Format(schema.DateLayout)
+		}
+	}
+	return recs
 }
 
 // ParseFields turns field-name/text pairs into typed values for a tool.

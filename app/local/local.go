@@ -1,55 +1,65 @@
 // Package local implements the app's model interfaces over the replica
-// store on this device. It is the seam between the screens and storage.
+// store on this device. It is the seam between the screens and storage:
+// the only app package that imports replica (and so bbolt).
+//
+// Sync, discovery and invitations are not built yet: Offline implements
+// their interfaces with errors wrapping model.ErrNotAvailable until the
+// real ones are passed with WithSync, WithDiscovery and WithSharing.
 package local
 
 import (
-	"fmt"
+	"path/filepath"
 
-	"github.com/google/uuid"
 	"github.com/grove-team/grove/app/model"
 	"github.com/grove-team/grove/replica"
 )
 
-// Backend serves the app from a store.
+// Backend serves the app from a store. It is safe for concurrent use.
 type Backend struct {
-	store *replica.Store
+	store     *replica.Store
+	state     *uiState
+	hub       hub
+	sync      model.Sync
+	discovery model.Discovery
+	sharing   model.Sharing
 }
 
-var _ model.Home = (*Backend)(nil)
+var _ model.Backend = (*Backend)(nil)
 
-// New returns a backend over an open store.
-func New(s *replica.Store) *Backend { return &Backend{store: s} }
+// Option configures a Backend.
+type Option func(*Backend)
 
-// Device implements model.Home.
-func (b *Backend) Device() (model.Device, error) {
-	d, err := b.store.Device()
-	if err != nil {
-		return model.Device{}, err
+// WithSync sets the sync machinery (default: Offline).
+func WithSync(s model.Sync) Option { return func(b *Backend) { b.sync = s } }
+
+// WithDiscovery sets the LAN discovery (default: Offline).
+func WithDiscovery(d model.Discovery) Option { return func(b *Backend) { b.discovery = d } }
+
+// WithSharing sets invitations (default: Offline).
+func WithSharing(s model.Sharing) Option { return func(b *Backend) { b.sharing = s } }
+
+// New returns a backend over an open store. The app's own small state
+// (first run done, when each workspace was last looked at) is kept in
+// ui-state.json beside the store's file.
+func New(s *replica.Store, opts ...Option) *Backend {
+	b := &Backend{store: s, state: newUIState(filepath.Join(filepath.Dir(s.Path()), "ui-state.json"))}
+	off := Offline{}
+	b.sync, b.discovery, b.sharing = off, off, off
+	for _, o := range opts {
+		o(b)
 	}
-	return model.Device{ID: d.ID.String(), Name: d.Name, Data: b.store.Path()}, nil
+	return b
 }
 
-// Workspaces implements model.Home.
-func (b *Backend) Workspaces() ([]model.Workspace, error) {
-	all, err := b.store.Workspaces()
-	if err != nil {
-		return nil, err
-	}
-	out := make([]model.Workspace, 0, len(all))
-	for _, w := range all {
-		mw := model.Workspace{ID: w.ID.String(), Name: w.Name}
-		tools, err := b.store.Tools(w.ID)
-		if err != nil {
-			return nil, fmt.Errorf("workspace %q: %w", w.Name, err)
-		}
-		for _, t := range tools {
-			mw.Tools = append(mw.Tools, t.Name)
-		}
-		err = b.store.Records(w.ID, uuid.Nil, func(*replica.Record) error { mw.Records++; return nil })
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, mw)
-	}
-	return out, nil
-}
+// Publish delivers an event to the app's subscribers. The network parts
+// call it when something changes (a peer appears, a sync progresses).
+func (b *Backend) Publish(e model.Event) { b.hub.publish(e) }
+
+// Sync implements model.Backend.
+func (b *Backend) Sync() model.Sync { return b.sync }
+
+// Discovery implements model.Backend.
+func (b *Backend) Discovery() model.Discovery { return b.discovery }
+
+// Sharing implements model.Backend.
+func (b *Backend) Sharing() model.Sharing { return b.sharing }

@@ -1,0 +1,325 @@
+package workspace
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/grove-team/grove/app/model"
+	"github.com/grove-team/grove/schema"
+)
+
+// The methods in this file run on the controller's goroutine. They call
+// the domain, then hand results to the Fyne thread with s.loop.UI.
+
+// loadWorkspace reads the workspace's header, tools, members and conflicts.
+func (s *Screen) loadWorkspace(ctx context.Context) {
+	info, err := s.ws.Info()
+	if err != nil {
+		s.loop.UI(func() { s.fail("Could not open the workspace", err) })
+		return
+	}
+	s.c.id = info.ID
+	tools, err := s.ws.Tools()
+	names := s.memberNames()
+	s.loop.UI(func() {
+		s.names = names
+		s.applyInfo(info)
+		if err != nil {
+			s.fail("Could not read the tools", err)
+			return
+		}
+		s.applyTools(tools)
+	})
+	s.loadConflictCount()
+	s.loadMembers()
+}
+
+func (s *Screen) memberNames() map[string]string {
+	out := map[string]string{}
+	ms, err := s.ws.Members()
+	if err != nil {
+		return out
+	}
+	for _, m := range ms {
+		out[m.Device] = m.Name
+	}
+	return out
+}
+
+// loadRows reads a tool's rows: the first batch is shown at once, then
+// the view is refreshed as more arrive, at most every 150 ms.
+func (s *Screen) loadRows(ctx context.Context, t *schema.Tool, gen int) {
+	rs := newRowSet(t)
+	s.c.rs, s.c.gen, s.c.loading = rs, gen, true
+	s.c.q = query{filterCol: -1, sortCol: -1}
+	last := time.Time{}
+	err := s.ws.Scan(ctx, t, firstBatch, func(batch []model.Row) error {
+		rs.add(batch)
+		if time.Since(last) > 150*time.Millisecond {
+			s.publish()
+			last = time.Now()
+		}
+		return nil
+	})
+	if s.c.rs != rs {
+		return
+	}
+	s.c.loading = false
+	if err != nil && !errors.Is(err, context.Canceled) {
+		s.loop.UI(func() { s.fail("Could not read the records of "+t.Name, err) })
+	}
+	s.takeQuery()
+	s.publish()
+}
+
+// takeQuery adopts the latest query asked for.
+func (s *Screen) takeQuery() bool {
+	s.queryMu.Lock()
+	q := s.wanted
+	s.queryMu.Unlock()
+	changed := q != s.c.q
+	s.c.q = q
+	return changed
+}
+
+// applyQuery recomputes the view when the query changed.
+func (s *Screen) applyQuery(gen int) {
+	if s.c.rs == nil || gen != s.c.gen {
+		return
+	}
+	if s.takeQuery() {
+		s.publish()
+	}
+}
+
+// publish hands the current view to the Fyne thread.
+func (s *Screen) publish() {
+	if s.c.rs == nil {
+		return
+	}
+	s.takeQuery()
+	v := s.c.rs.view(s.c.q, s.c.loading)
+	gen := s.c.gen
+	s.loop.UI(func() { s.applyView(gen, v) })
+}
+
+// onEvents applies a batch of domain events.
+func (s *Screen) onEvents(ctx context.Context, events []model.Event) {
+	var reloadTools, conflicts, members, info bool
+	changed := map[uuid.UUID]bool{}
+	for _, e := range events {
+		switch e.Kind {
+		case model.Resync:
+			reloadTools, conflicts, members, info = true, true, true, true
+		case model.RecordChanged:
+			if s.c.rs != nil && (e.Tool == s.c.rs.tool.ID || e.Tool == uuid.Nil) {
+				changed[e.Record] = true
+			}
+		case model.ConflictsChanged:
+			conflicts = true
+			if e.Record != uuid.Nil {
+				changed[e.Record] = true
+			}
+		case model.DesignChanged:
+			reloadTools = true
+		case model.MembersChanged:
+			members = true
+		case model.WorkspacesChanged, model.DeviceChanged:
+			info = true
+		}
+	}
+	if info && s.refreshInfo() {
+		return
+	}
+	if reloadTools {
+		tools, err := s.ws.Tools()
+		if err == nil {
+			s.loop.UI(func() { s.toolsChanged(tools) })
+		}
+	}
+	if len(changed) > 0 && s.c.rs != nil {
+		s.refreshRows(changed)
+	}
+	if conflicts || len(changed) > 0 {
+		s.loadConflictCount()
+	}
+	if members {
+		s.loadMembers()
+	}
+}
+
+// refreshInfo re-reads the header; it reports true when the workspace is
+// gone and the window closes.
+func (s *Screen) refreshInfo() bool {
+	info, err := s.ws.Info()
+	if errors.Is(err, model.ErrNotFound) {
+		s.loop.UI(func() {
+			if s.opts.Closed != nil {
+				s.opts.Closed()
+			}
+		})
+		return true
+	}
+	if err == nil {
+		s.loop.UI(func() { s.applyInfo(info) })
+	}
+	return false
+}
+
+// refreshRows re-reads changed records of the current tool.
+func (s *Screen) refreshRows(ids map[uuid.UUID]bool) {
+	rs := s.c.rs
+	for id := range ids {
+		r, err := s.ws.Row(rs.tool, id)
+		switch {
+		case errors.Is(err, model.ErrNotFound):
+			rs.remove(id)
+		case err == nil:
+			rs.put(r)
+		}
+	}
+	s.publish()
+}
+
+// toolsChanged follows a design change: new columns and form when the
+// current tool changed.
+func (s *Screen) toolsChanged(tools []*schema.Tool) {
+	var cur *schema.Tool
+	for _, t := range tools {
+		if s.tool != nil && t.ID == s.tool.ID {
+			cur = t
+		}
+	}
+	s.tools = tools
+	s.toolList.Refresh()
+	if cur == nil || !sameDesign(cur, s.tool) {
+		s.tool = nil
+		s.applyTools(tools)
+		if cur != nil {
+			s.say("The design of %s changed; the view was reloaded.", cur.Name)
+		}
+	}
+}
+
+func sameDesign(a, b *schema.Tool) bool {
+	if a.Name != b.Name || len(a.Fields) != len(b.Fields) {
+		return false
+	}
+	for i := range a.Fields {
+		fa, fb := a.Fields[i], b.Fields[i]
+		if fa.ID != fb.ID || fa.Name != fb.Name || fa.Type != fb.Type || fa.Required != fb.Required ||
+			fa.MaxLength != fb.MaxLength || fa.Pattern != fb.Pattern || !equalStrings(fa.Choices, fb.Choices) ||
+			!equalBound(fa.Min, fb.Min) || !equalBound(fa.Max, fb.Max) {
+			return false
+		}
+	}
+	return true
+}
+
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func equalBound(a, b *float64) bool {
+	return (a == nil) == (b == nil) && (a == nil || *a == *b)
+}
+
+func (s *Screen) loadConflictCount() {
+	cs, err := s.ws.Conflicts()
+	if err != nil {
+		return
+	}
+	n := len(cs)
+	s.loop.UI(func() { s.applyConflicts(n) })
+}
+
+// loadRecord reads a record and its history for the form.
+func (s *Screen) loadRecord(id uuid.UUID) {
+	r, err := s.ws.Record(id)
+	if err != nil {
+		s.loop.UI(func() { s.fail("Could not open the record", err) })
+		return
+	}
+	hist, _ := s.ws.History(id)
+	s.loop.UI(func() { s.rec.show(r, hist) })
+}
+
+// put saves the form's changes.
+func (s *Screen) put(tool *schema.Tool, id uuid.UUID, changes map[uuid.UUID]schema.Value) {
+	newID, err := s.ws.PutRecord(tool.ID, id, changes)
+	if err != nil {
+		s.loop.UI(func() { s.rec.saveFailed(err) })
+		return
+	}
+	r, err := s.ws.Record(newID)
+	if err != nil {
+		s.loop.UI(func() { s.fail("Saved, but could not read the record back", err) })
+		return
+	}
+	hist, _ := s.ws.History(newID)
+	s.loop.UI(func() {
+		s.rec.saved(r, hist, id == uuid.Nil)
+	})
+}
+
+// remove deletes a record and offers to undo.
+func (s *Screen) remove(id uuid.UUID, what string) {
+	if err := s.ws.DeleteRecord(id); err != nil {
+		s.loop.UI(func() { s.fail("Could not delete "+what, err) })
+		return
+	}
+	s.loop.UI(func() {
+		if s.record != nil && s.record.ID == id {
+			s.record = nil
+			s.rec.clear()
+		}
+		s.showUndo(id, what)
+	})
+}
+
+// restore brings a deleted record back (Undo).
+func (s *Screen) restore(id uuid.UUID, what string) {
+	if err := s.ws.RestoreRecord(id); err != nil {
+		s.loop.UI(func() { s.fail("Could not bring back "+what, err) })
+		return
+	}
+	s.loop.UI(func() { s.say("Brought back %s.", what) })
+	s.loadRecord(id)
+}
+
+// syncNow asks the sync machinery to sync.
+func (s *Screen) syncNow() {
+	if s.opts.Sync == nil {
+		return
+	}
+	err := s.opts.Sync.SyncNow(s.c.id)
+	s.loop.UI(func() {
+		if err != nil {
+			s.members.syncFailed(err)
+			return
+		}
+		s.say("Sync started.")
+	})
+	s.loadMembers()
+}
+
+// loadMembers reads the members and the sync status.
+func (s *Screen) loadMembers() {
+	ms, err := s.ws.Members()
+	var st model.SyncStatus
+	var stErr error
+	if s.opts.Sync != nil {
+		st, stErr = s.opts.Sync.Status(s.c.id)
+	}
+	s.loop.UI(func() { s.members.show(ms, err, st, stErr) })
+}
