@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/grove-team/grove/replica"
 	"github.com/grove-team/grove/replica/identity"
@@ -85,6 +86,9 @@ type Conn struct {
 	// BatchItems and BatchBytes bound outgoing batches; zero means the
 	// package defaults.
 	BatchItems, BatchBytes int
+	// ListenPort is announced in our Hello; PeerPort is the peer's, known
+	// after Handshake (0: it accepts no connections).
+	ListenPort, PeerPort int
 }
 
 // New wraps an authenticated stream: local is this device, peer the device
@@ -96,7 +100,7 @@ func New(rw io.ReadWriter, local, peer identity.DeviceID) *Conn {
 // Handshake exchanges Hellos and checks the protocol versions. The client
 // (dialer) speaks first, so it works over unbuffered streams too.
 func (c *Conn) Handshake(client bool) error {
-	hello := wire.Hello{Version: wire.Version, Oldest: wire.OldestVersion}.AppendBinary(nil)
+	hello := wire.Hello{Version: wire.Version, Oldest: wire.OldestVersion, ListenPort: uint64(c.ListenPort)}.AppendBinary(nil)
 	if client {
 		if err := wire.WriteFrame(c.rw, wire.TypeHello, hello); err != nil {
 			return err
@@ -123,6 +127,7 @@ func (c *Conn) readHello() error {
 	if err != nil {
 		return err
 	}
+	c.PeerPort = int(h.ListenPort)
 	switch {
 	case h.Version < wire.OldestVersion:
 		return fmt.Errorf("handshake: peer speaks version %d, oldest accepted %d: %w", h.Version, wire.OldestVersion, ErrTooOld)
@@ -135,9 +140,12 @@ func (c *Conn) readHello() error {
 // send writes one message.
 func (c *Conn) send(typ byte, body []byte) error { return wire.WriteFrame(c.rw, typ, body) }
 
-// refuse tells the peer why the session ends and returns err. The peer may
-// be busy writing, so the refusal is written in the background: after a
-// refusal the owner must close the connection, which also ends that write.
+// refuseWait bounds the refusal write: the peer may be busy writing rather
+// than reading.
+const refuseWait = 2 * time.Second
+
+// refuse tells the peer why the session ends and returns err. After a
+// refusal the owner closes the connection.
 func (c *Conn) refuse(err error) error {
 	code := uint64(wire.CodeInternal)
 	switch {
@@ -159,7 +167,13 @@ func (c *Conn) refuse(err error) error {
 		msg = msg[:wire.MaxMessage]
 	}
 	body := wire.Refuse{Code: code, Message: msg}.AppendBinary(nil)
-	go c.send(wire.TypeRefuse, body)
+	if d, ok := c.rw.(interface{ SetWriteDeadline(time.Time) error }); ok {
+		d.SetWriteDeadline(time.Now().Add(refuseWait))
+		c.send(wire.TypeRefuse, body)
+		d.SetWriteDeadline(time.Time{})
+	} else {
+		go c.send(wire.TypeRefuse, body) // ends when the owner closes the stream
+	}
 	return err
 }
 

@@ -46,6 +46,10 @@ func (c *Conn) Serve(s Store, h Hooks) error {
 			if err := c.serveJoin(h, body); err != nil {
 				return err
 			}
+		case wire.TypeStatus:
+			if err := c.serveStatus(s, body); err != nil {
+				return err
+			}
 		default:
 			return c.refuse(fmt.Errorf("serve: message type %d: %w", typ, ErrUnexpected))
 		}

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"math/big"
 	"net"
+	"sync/atomic"
 	"time"
 
 	"github.com/grove-team/grove/replica/identity"
@@ -94,23 +95,53 @@ func config(cert tls.Certificate) *tls.Config {
 	}
 }
 
-// Conn is an authenticated connection.
+// Conn is an authenticated connection. Sent and Received count the bytes
+// on the wire, TLS records included.
 type Conn struct {
 	*tls.Conn
-	Peer identity.DeviceID
+	Peer  identity.DeviceID
+	count *counted
+}
+
+// Sent returns the bytes written to the network so far.
+func (c *Conn) Sent() int64 { return c.count.sent.Load() }
+
+// Received returns the bytes read from the network so far.
+func (c *Conn) Received() int64 { return c.count.received.Load() }
+
+// counted counts a socket's bytes.
+type counted struct {
+	net.Conn
+	sent, received atomic.Int64
+}
+
+func (c *counted) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.received.Add(int64(n))
+	return n, err
+}
+
+func (c *counted) Write(p []byte) (int, error) {
+	n, err := c.Conn.Write(p)
+	c.sent.Add(int64(n))
+	return n, err
 }
 
 // Dial connects to addr and completes the handshake. When expect is not
 // the zero ID, a peer proving another device ID is refused.
 func Dial(ctx context.Context, addr string, cert tls.Certificate, expect identity.DeviceID) (*Conn, error) {
-	d := &tls.Dialer{NetDialer: &net.Dialer{Timeout: HandshakeTimeout, KeepAlive: 30 * time.Second}, Config: config(cert)}
 	ctx, cancel := context.WithTimeout(ctx, HandshakeTimeout)
 	defer cancel()
-	nc, err := d.DialContext(ctx, "tcp", addr)
+	raw, err := (&net.Dialer{KeepAlive: 30 * time.Second}).DialContext(ctx, "tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("connect to %s: %w", addr, err)
 	}
-	tc := nc.(*tls.Conn)
+	cnt := &counted{Conn: raw}
+	tc := tls.Client(cnt, config(cert))
+	if err := tc.HandshakeContext(ctx); err != nil {
+		raw.Close()
+		return nil, fmt.Errorf("connect to %s: %w", addr, err)
+	}
 	peer, err := PeerID(tc.ConnectionState())
 	if err != nil {
 		tc.Close()
@@ -120,7 +151,7 @@ func Dial(ctx context.Context, addr string, cert tls.Certificate, expect identit
 		tc.Close()
 		return nil, fmt.Errorf("connect to %s: found %s, want %s: %w", addr, peer.Short(), expect.Short(), ErrWrongDevice)
 	}
-	return &Conn{Conn: tc, Peer: peer}, nil
+	return &Conn{Conn: tc, Peer: peer, count: cnt}, nil
 }
 
 // Listener accepts authenticated connections.
@@ -146,7 +177,15 @@ func (l *Listener) AcceptConn(ctx context.Context) (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	tc := tls.Server(nc, config(l.cert))
+	return l.Handshake(ctx, nc)
+}
+
+// Handshake completes the server side of the TLS handshake on an accepted
+// socket, so an owner can accept in one goroutine and shake hands in
+// another. On error the socket is closed.
+func (l *Listener) Handshake(ctx context.Context, nc net.Conn) (*Conn, error) {
+	cnt := &counted{Conn: nc}
+	tc := tls.Server(cnt, config(l.cert))
 	hctx, cancel := context.WithTimeout(ctx, HandshakeTimeout)
 	defer cancel()
 	if err := tc.HandshakeContext(hctx); err != nil {
@@ -158,5 +197,5 @@ func (l *Listener) AcceptConn(ctx context.Context) (*Conn, error) {
 		tc.Close()
 		return nil, fmt.Errorf("handshake with %s: %w", nc.RemoteAddr(), err)
 	}
-	return &Conn{Conn: tc, Peer: peer}, nil
+	return &Conn{Conn: tc, Peer: peer, count: cnt}, nil
 }

@@ -29,7 +29,9 @@
 //
 // Hello (1), first on each side of a connection:
 //
-//	[5]byte "GROVE"; uvarint protocol version; uvarint oldest version accepted
+//	[5]byte "GROVE"; uvarint protocol version; uvarint oldest version
+//	accepted; uvarint the port the sender accepts sync connections on (0:
+//	none)
 //
 // Sync (2), client to server, asking for one two-way (or one-way) session:
 //
@@ -64,6 +66,13 @@
 //
 // Accepted (8), server to client after Join: uvarint role; uvarint length,
 // workspace name.
+//
+// Status (9), client to server: defs; [16]byte workspace; scopes with the
+// client's knowledge, as in Sync.
+//
+// StatusReply (10): defs; uvarint n, then n uvarints (per scope, how many
+// of the server's changes the client lacks); scopes with the server's
+// knowledge, in the same order.
 //
 // Knowledge is replica/knowledge's encoding with definition numbers as keys.
 package wire

@@ -20,14 +20,16 @@ var (
 
 // Message types.
 const (
-	TypeHello    byte = 1
-	TypeSync     byte = 2
-	TypeJoin     byte = 3
-	TypeBatch    byte = 4
-	TypeDone     byte = 5
-	TypeAck      byte = 6
-	TypeRefuse   byte = 7
-	TypeAccepted byte = 8
+	TypeHello       byte = 1
+	TypeSync        byte = 2
+	TypeJoin        byte = 3
+	TypeBatch       byte = 4
+	TypeDone        byte = 5
+	TypeAck         byte = 6
+	TypeRefuse      byte = 7
+	TypeAccepted    byte = 8
+	TypeStatus      byte = 9
+	TypeStatusReply byte = 10
 )
 
 // WriteFrame writes one frame.

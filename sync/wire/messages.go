@@ -27,16 +27,19 @@ const (
 
 var magic = [5]byte{'G', 'R', 'O', 'V', 'E'}
 
-// Hello opens each side of a connection.
+// Hello opens each side of a connection. ListenPort is the port the
+// sender accepts sync connections on (0: none), so the peer can call back.
 type Hello struct {
 	Version, Oldest uint64
+	ListenPort      uint64
 }
 
 // AppendBinary encodes h.
 func (h Hello) AppendBinary(b []byte) []byte {
 	b = append(b, magic[:]...)
 	b = binary.AppendUvarint(b, h.Version)
-	return binary.AppendUvarint(b, h.Oldest)
+	b = binary.AppendUvarint(b, h.Oldest)
+	return binary.AppendUvarint(b, h.ListenPort)
 }
 
 // ParseHello decodes a Hello body.
@@ -45,9 +48,9 @@ func ParseHello(b []byte) (Hello, error) {
 	if m := r.raw(5, "magic"); r.err == nil && string(m) != string(magic[:]) {
 		r.fail("not a Grove peer")
 	}
-	h := Hello{Version: r.uvarint("version"), Oldest: r.uvarint("oldest version")}
-	if r.err == nil && (h.Oldest > h.Version || h.Oldest == 0) {
-		r.fail("version range")
+	h := Hello{Version: r.uvarint("version"), Oldest: r.uvarint("oldest version"), ListenPort: r.uvarint("listen port")}
+	if r.err == nil && (h.Oldest > h.Version || h.Oldest == 0 || h.ListenPort > 65535) {
+		r.fail("version range or port")
 	}
 	return h, wrap("hello", r.done())
 }
@@ -390,4 +393,59 @@ func wrap(what string, err error) error {
 		return fmt.Errorf("decode %s: %w", what, err)
 	}
 	return nil
+}
+
+// Status asks how many changes each side lacks, without moving them.
+type Status struct {
+	Defs      []Replica
+	Workspace [16]byte
+	Scopes    []ScopeKnowledge // the client's knowledge
+}
+
+// AppendBinary encodes s.
+func (s *Status) AppendBinary(b []byte) []byte {
+	b = appendDefs(b, s.Defs)
+	b = append(b, s.Workspace[:]...)
+	return appendScopes(b, s.Scopes)
+}
+
+// ParseStatus decodes a Status body.
+func ParseStatus(b []byte) (*Status, error) {
+	r := reader{b: b}
+	s := &Status{Defs: r.defs(), Workspace: r.id16("workspace"), Scopes: r.scopes()}
+	return s, wrap("status", r.done())
+}
+
+// StatusReply answers Status: per scope, how many of the server's changes
+// the client lacks, and the server's knowledge (so the client can count
+// what the server lacks).
+type StatusReply struct {
+	Defs   []Replica
+	Lacks  []uint64 // per scope, in the order of Scopes
+	Scopes []ScopeKnowledge
+}
+
+// AppendBinary encodes s.
+func (s *StatusReply) AppendBinary(b []byte) []byte {
+	b = appendDefs(b, s.Defs)
+	b = binary.AppendUvarint(b, uint64(len(s.Lacks)))
+	for _, n := range s.Lacks {
+		b = binary.AppendUvarint(b, n)
+	}
+	return appendScopes(b, s.Scopes)
+}
+
+// ParseStatusReply decodes a StatusReply body.
+func ParseStatusReply(b []byte) (*StatusReply, error) {
+	r := reader{b: b}
+	s := &StatusReply{Defs: r.defs()}
+	n := r.count("lacks", MaxScopes, 1)
+	for i := 0; i < n; i++ {
+		s.Lacks = append(s.Lacks, r.uvarint("lacks"))
+	}
+	s.Scopes = r.scopes()
+	if r.err == nil && len(s.Scopes) != len(s.Lacks) {
+		r.fail("counts and scopes differ")
+	}
+	return s, wrap("status reply", r.done())
 }

@@ -1,0 +1,99 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/grove-team/grove/replica"
+	"github.com/grove-team/grove/replica/identity"
+	"github.com/grove-team/grove/sync/session"
+	"github.com/grove-team/grove/sync/transport"
+)
+
+// accept serves incoming connections until the listener closes.
+func (n *Node) accept(ctx context.Context) {
+	for {
+		nc, err := n.ln.Accept()
+		if err != nil {
+			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
+				return
+			}
+			n.cfg.Logf("sync: accept: %v", err)
+			time.Sleep(100 * time.Millisecond)
+			continue
+		}
+		n.wg.Add(1)
+		go func() {
+			defer n.wg.Done()
+			n.serve(ctx, nc)
+		}()
+	}
+}
+
+// serve runs the server side of one connection.
+func (n *Node) serve(ctx context.Context, nc net.Conn) {
+	stop := context.AfterFunc(ctx, func() { nc.Close() })
+	defer stop()
+	defer nc.Close()
+	tc, err := n.ln.Handshake(ctx, nc)
+	if err != nil {
+		n.cfg.Logf("sync: %v", err)
+		return
+	}
+	sess := session.New(tc, n.device.ID, tc.Peer)
+	sess.ListenPort = n.Port()
+	tc.SetDeadline(time.Now().Add(transport.HandshakeTimeout))
+	if err := sess.Handshake(false); err != nil {
+		n.cfg.Logf("sync: hello from %s: %v", tc.Peer.Short(), err)
+		return
+	}
+	tc.SetDeadline(time.Time{})
+	// Where the peer accepts connections: its address, its announced port.
+	callback := ""
+	if host, _, err := net.SplitHostPort(nc.RemoteAddr().String()); err == nil && sess.PeerPort > 0 {
+		callback = net.JoinHostPort(host, strconv.Itoa(sess.PeerPort))
+	}
+	hooks := session.Hooks{
+		Join: func(peer identity.DeviceID, ws uuid.UUID, secret [32]byte, name string) (string, replica.Role, error) {
+			wsName, role, err := n.store.RedeemInvitation(ws, secret, peer, name)
+			if err == nil {
+				n.mappingFor(ws, peer)
+				n.cfg.Logf("sync: %s joined %s as %s", peer.Short(), wsName, role)
+			}
+			return wsName, role, err
+		},
+		Done: func(ws uuid.UUID, peer identity.DeviceID, rep session.Report) {
+			if rep.ReceivedVersions > 0 {
+				n.Changed(ws) // pass the news on to the other partners
+			}
+			if _, err := n.mappingFor(ws, peer); err == nil {
+				n.touchMappings(ws, peer)
+			}
+			if callback != "" {
+				n.store.SetPeerAddress(ws, replica.PeerAddress{Device: peer, Addr: callback, Seen: time.Now()})
+			}
+			n.publish(Event{Workspace: ws, Peer: peer, Result: Result{Report: rep, Peer: peer}})
+		},
+	}
+	if err := sess.Serve(n.store, hooks); err != nil && ctx.Err() == nil {
+		n.cfg.Logf("sync: session with %s: %v", tc.Peer.Short(), err)
+	}
+}
+
+// touchMappings records a completed session with a partner.
+func (n *Node) touchMappings(ws uuid.UUID, peer identity.DeviceID) {
+	ms, err := n.store.Mappings(ws)
+	if err != nil {
+		return
+	}
+	for _, m := range ms {
+		if m.Partner == peer {
+			m.LastSync = time.Now().UTC()
+			n.store.PutMapping(m)
+		}
+	}
+}
