@@ -1,0 +1,86 @@
+// Package discovery finds other Grove devices on the local network with
+// DNS-SD over multicast DNS (service type _grove._tcp), using the pinned
+// github.com/grandcat/zeroconf, and keeps a table of them.
+//
+// # Basics
+//
+// A Service advertises this device and browses for others on a fixed list of
+// network interfaces. The advertisement is a RegisterProxy registration:
+//
+//   - instance name: the device name plus " (SHORTID)", at most 63 bytes
+//     (the suffix keeps two devices with the same name apart);
+//   - host name: the device ID without dashes, lower case, under .local.,
+//     so every device has its own address records, even several devices in
+//     network namespaces of one kernel;
+//   - SRV: the sync port; A/AAAA: the addresses of the configured interfaces;
+//   - TXT: v=<protocol version>, id=<device ID>, inst=<per-process instance
+//     ID>, about 90 bytes. No secret, no workspace or member data.
+//
+// TXT is untrusted: it is parsed strictly, bad entries are ignored, and the
+// device ID it claims is proven only by the TLS handshake of a sync
+// connection. An impostor can shadow a device's addresses until that
+// handshake fails; the caller then calls MarkGone.
+//
+// Every period (Config.Announce, 10 s by default) Run browses afresh with a
+// new resolver: its query makes every peer answer, which refreshes the
+// table. A peer silent for three periods is dropped (PeerGone, GoneExpired);
+// MarkGone drops one at once; a new instance ID from a known device is a
+// restart (PeerRestarted). Subscribe delivers these events on bounded
+// channels that never block discovery. Lookup tells sync where a device is.
+//
+// # Interfaces
+//
+// The interface list is explicit and never empty: zeroconf treats an empty
+// list as "every interface", so New, ParseInterfaces and every call into the
+// library refuse one (ErrNoInterfaces). DefaultInterfaces offers the
+// interfaces that are up and multicast-capable, loopback excluded, and says
+// so with ErrNoInterfaces when there are none. The command line exposes the
+// choice as --interfaces / GROVE_INTERFACES. Tests use only lo inside a
+// private network namespace, or veth interfaces in namespaces they create.
+//
+// # Caveats of the pinned library
+//
+// The interface list restricts where we announce and query and which
+// multicast groups we join, not what we receive or answer: the library's
+// sockets are bound to 0.0.0.0:5353 and [::]:5353, so:
+//
+//   - the responder answers multicast queries arriving on interfaces it
+//     was not given, whenever some other socket of the host (Avahi, another
+//     mDNS stack, another Grove) has joined the mDNS group there. The answer
+//     leaves through the interface the query came in on and carries our
+//     name, device ID and the addresses of the configured interfaces.
+//     Unicast queries to any of the host's addresses may be answered too:
+//     Linux gives a unicast datagram to one of the sockets on port 5353,
+//     usually the most recently bound, which is mostly our resolver (it
+//     ignores queries), so that depends on timing.
+//     TestResponderAnswersOnOtherInterface shows both.
+//   - the browser likewise hears answers from such interfaces and cannot
+//     tell which interface an answer came in on. We keep only addresses
+//     inside the prefixes of the configured interfaces, and give IPv6
+//     link-local addresses the zone of the interface holding the peer's
+//     other addresses (or one address per IPv6 interface when unknown).
+//
+// Other behaviour worked around or accepted:
+//
+//   - Goodbyes are swallowed: the browser deletes records with TTL 0
+//     without reporting them, so a peer that stops cleanly is noticed by
+//     expiry (three periods), the same as one that crashed, unless the
+//     application calls MarkGone first.
+//   - Each resolver reports an instance once, and blocks until its channel
+//     is drained: hence one fresh resolver per period, and every results
+//     channel drained until the library closes it.
+//   - The record TTL cannot be set without a data race (Server.TTL writes a
+//     field the library's goroutines read), so PTR/SRV/TXT carry the
+//     library's 3200 s and A/AAAA 120 s. Our own table does not use TTLs;
+//     other mDNS caches may show a crashed Grove device for up to an hour.
+//   - The registration's announcement goroutine runs about 3.5 s after
+//     RegisterProxy and Shutdown does not stop it (its sends fail once the
+//     sockets are closed). Run therefore returns no earlier than 4 s after
+//     the last registration.
+//   - The library logs through the standard log package when an address
+//     family is unusable (e.g. "no suitable IPv6 interface" on lo).
+//   - There is no conflict resolution (probing) for names; the ID suffix
+//     makes conflicts between Grove devices practically impossible.
+//   - Traffic grows with the square of the number of peers: each peer
+//     queries once per period and every peer answers by multicast.
+package discovery

@@ -1,0 +1,125 @@
+package discovery
+
+import (
+	"net/netip"
+	"testing"
+	"time"
+)
+
+// fakeClock is an injectable clock for the table.
+type fakeClock struct{ now time.Time }
+
+func (c *fakeClock) Now() time.Time          { return c.now }
+func (c *fakeClock) advance(d time.Duration) { c.now = c.now.Add(d) }
+
+func TestPeerTableEvents(t *testing.T) {
+	self := newDevice(t)
+	dev := newDevice(t)
+	clock := &fakeClock{now: time.Unix(1000, 0)}
+	tab := newPeerTable(self, 30*time.Second)
+	events, cancel := tab.subscribe(16)
+	defer cancel()
+
+	base := Peer{Device: dev, Name: "B", Addrs: []netip.Addr{netip.MustParseAddr("10.0.0.2")}, Port: 7000, Instance: "0000000000000001", Version: 1}
+	seen := func(p Peer) Peer { p.LastSeen = clock.Now(); return p }
+	moved := base
+	moved.Addrs = []netip.Addr{netip.MustParseAddr("10.0.0.3")}
+	restarted := moved
+	restarted.Instance = "0000000000000002"
+
+	steps := []struct {
+		name string
+		do   func()
+		want []EventKind
+	}{
+		{"appears", func() { tab.observe(seen(base)) }, []EventKind{PeerAppeared}},
+		{"same again is quiet", func() { clock.advance(time.Second); tab.observe(seen(base)) }, nil},
+		{"own announcement dropped", func() { own := base; own.Device = self; tab.observe(seen(own)) }, nil},
+		{"new address is an update", func() { tab.observe(seen(moved)) }, []EventKind{PeerUpdated}},
+		{"new instance is a restart", func() { tab.observe(seen(restarted)) }, []EventKind{PeerRestarted}},
+		{"not yet expired", func() { clock.advance(30 * time.Second); tab.expire(clock.Now()) }, nil},
+		{"expired", func() { clock.advance(time.Millisecond); tab.expire(clock.Now()) }, []EventKind{PeerGone}},
+		{"back", func() { tab.observe(seen(base)) }, []EventKind{PeerAppeared}},
+		{"marked gone", func() { tab.remove(dev, GoneMarked) }, []EventKind{PeerGone}},
+		{"marking unknown is quiet", func() { tab.remove(dev, GoneMarked) }, nil},
+		{"cleared", func() { tab.observe(seen(base)); tab.clear(GoneStopped) }, []EventKind{PeerAppeared, PeerGone}},
+	}
+	for _, s := range steps {
+		s.do()
+		got := drain(events)
+		if len(got) != len(s.want) {
+			t.Fatalf("%s: events %v, want %v", s.name, got, s.want)
+		}
+		for i := range got {
+			if got[i].Kind != s.want[i] || got[i].Peer.Device != dev {
+				t.Fatalf("%s: event %d = %v, want %v", s.name, i, got[i], s.want[i])
+			}
+		}
+	}
+}
+
+func TestPeerTableReasonsAndCopies(t *testing.T) {
+	dev := newDevice(t)
+	tab := newPeerTable(newDevice(t), time.Second)
+	events, cancel := tab.subscribe(4)
+	defer cancel()
+	addrs := []netip.Addr{netip.MustParseAddr("10.0.0.2")}
+	tab.observe(Peer{Device: dev, Name: "B", Addrs: addrs, Port: 1, Instance: "x"})
+	addrs[0] = netip.MustParseAddr("10.9.9.9") // the caller's slice is not the table's
+	p, ok := tab.lookup(dev)
+	if !ok || p.Addrs[0] != netip.MustParseAddr("10.0.0.2") {
+		t.Fatalf("lookup = %+v, %v", p, ok)
+	}
+	p.Addrs[0] = netip.MustParseAddr("10.9.9.9") // nor is the returned one
+	if q, _ := tab.lookup(dev); q.Addrs[0] != netip.MustParseAddr("10.0.0.2") {
+		t.Fatalf("lookup result aliases the table")
+	}
+	tab.remove(dev, GoneMarked)
+	got := drain(events)
+	if len(got) != 2 || got[0].Reason != NotGone || got[1].Reason != GoneMarked {
+		t.Fatalf("events %v", got)
+	}
+}
+
+func TestPeersSorted(t *testing.T) {
+	tab := newPeerTable(newDevice(t), time.Minute)
+	for _, name := range []string{"c", "a", "b"} {
+		tab.observe(Peer{Device: newDevice(t), Name: name, Instance: "i"})
+	}
+	var names string
+	for _, p := range tab.list() {
+		names += p.Name
+	}
+	if names != "abc" {
+		t.Errorf("order %q", names)
+	}
+}
+
+func drain(ch <-chan Event) []Event {
+	var out []Event
+	for {
+		select {
+		case ev := <-ch:
+			out = append(out, ev)
+		default:
+			return out
+		}
+	}
+}
+
+func TestPeerTableBounded(t *testing.T) {
+	tab := newPeerTable(newDevice(t), time.Minute)
+	for i := 0; i < maxPeers; i++ {
+		if err := tab.observe(Peer{Device: newDevice(t), Instance: "i"}); err != nil {
+			t.Fatalf("peer %d: %v", i, err)
+		}
+	}
+	known := tab.list()[0]
+	if err := tab.observe(Peer{Device: newDevice(t), Instance: "i"}); err != errTableFull {
+		t.Fatalf("peer beyond the bound: %v", err)
+	}
+	known.Port = 9
+	if err := tab.observe(known); err != nil {
+		t.Fatalf("known peer refused when full: %v", err)
+	}
+}
