@@ -15,8 +15,11 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/google/uuid"
+	"github.com/grove-team/grove/discovery"
 	"github.com/grove-team/grove/replica"
 	"github.com/grove-team/grove/schema"
+	grovesync "github.com/grove-team/grove/sync"
 )
 
 // Version is the program version; a test keeps it equal to FyneApp.toml's.
@@ -38,6 +41,17 @@ type ctx struct {
 	json           bool
 	opts           map[string]*string
 	bools          map[string]*bool
+	// env is set when the command runs inside `grove run`, which owns the
+	// store and the sync node.
+	env *Env
+}
+
+// Env is what a running instance lends the commands it serves over its
+// control socket.
+type Env struct {
+	Store     *replica.Store
+	Node      *grovesync.Node
+	Discovery *discovery.Service // nil when LAN discovery is off
 }
 
 func (c *ctx) str(name string) string { return *c.opts[name] }
@@ -59,8 +73,20 @@ func usageErr(format string, args ...any) error {
 func IsCommand(args []string) bool { return len(args) > 0 }
 
 // Run executes the command line args (without the program name) and returns
-// the process exit code: 0 success, 1 failure, 2 usage error.
+// the process exit code: 0 success, 1 failure, 2 usage error. When a Grove
+// instance runs on the data folder, the command is handed to it over its
+// control socket, so it never meets a locked store.
 func Run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] != "run" && args[0] != "help" && args[0] != "version" && args[0] != "--version" {
+		if code, ok := forward(args, stdout, stderr); ok {
+			return code
+		}
+	}
+	return run(args, stdout, stderr, nil)
+}
+
+// run executes a command in this process; env is set inside `grove run`.
+func run(args []string, stdout, stderr io.Writer, env *Env) int {
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		printHelp(stdout)
 		return 0
@@ -75,7 +101,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		printHelp(stderr)
 		return 2
 	}
-	c := &ctx{stdout: stdout, stderr: stderr, opts: map[string]*string{}, bools: map[string]*bool{}}
+	c := &ctx{stdout: stdout, stderr: stderr, opts: map[string]*string{}, bools: map[string]*bool{}, env: env}
 	fs := flag.NewFlagSet("grove "+cmd.name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&c.dataFlag, "data", "", "data folder (default $GROVE_DATA, then the OS's user data folder)")
@@ -193,8 +219,12 @@ func (c *ctx) open() (*replica.Store, error) {
 }
 
 // withStore runs fn with an open, initialized store (initializing the
-// device with a default name on first use).
+// device with a default name on first use): the running instance's, or one
+// opened for this command.
 func (c *ctx) withStore(fn func(s *replica.Store) error) error {
+	if c.env != nil {
+		return fn(c.env.Store)
+	}
 	s, err := c.open()
 	if err != nil {
 		return err
@@ -206,6 +236,14 @@ func (c *ctx) withStore(fn func(s *replica.Store) error) error {
 		}
 	}
 	return fn(s)
+}
+
+// changed tells the running instance, if any, that ws changed here, so its
+// partners hear of it a moment later.
+func (c *ctx) changed(ws uuid.UUID) {
+	if c.env != nil && c.env.Node != nil {
+		c.env.Node.Changed(ws)
+	}
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -10,7 +10,7 @@ import (
 )
 
 // run invokes the command line in-process against a data folder.
-func run(t *testing.T, data string, args ...string) (stdout, stderr string, code int) {
+func runCLI(t *testing.T, data string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	var o, e bytes.Buffer
 	code = Run(append(args, "--data", data), &o, &e)
@@ -19,7 +19,7 @@ func run(t *testing.T, data string, args ...string) (stdout, stderr string, code
 
 func mustRun(t *testing.T, data string, args ...string) string {
 	t.Helper()
-	out, errOut, code := run(t, data, args...)
+	out, errOut, code := runCLI(t, data, args...)
 	if code != 0 {
 		t.Fatalf("grove %s: exit %d\n%s", strings.Join(args, " "), code, errOut)
 	}
@@ -57,7 +57,7 @@ func TestRecordsEndToEnd(t *testing.T) {
 	}
 
 	// An invalid record names field and rule, exits 1 and writes nothing.
-	_, errOut, code := run(t, data, "record", "put", "--ws", "sales", "--tool", "contacts", "Name=Bob", "Email=not-an-address")
+	_, errOut, code := runCLI(t, data, "record", "put", "--ws", "sales", "--tool", "contacts", "Name=Bob", "Email=not-an-address")
 	if code != 1 || !strings.Contains(errOut, `"Email"`) || !strings.Contains(errOut, "pattern") {
 		t.Fatalf("invalid record: exit %d: %s", code, errOut)
 	}
@@ -90,7 +90,7 @@ func TestUsageErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, errOut, code := run(t, data, c.args...)
+			_, errOut, code := runCLI(t, data, c.args...)
 			if code != c.code || !strings.Contains(errOut, c.want) {
 				t.Fatalf("exit %d (want %d), stderr %q (want %q)", code, c.code, errOut, c.want)
 			}

@@ -27,32 +27,26 @@ func runInit(c *ctx, args []string) error {
 	if len(args) > 0 {
 		return usageErr("unexpected argument %q", args[0])
 	}
-	s, err := c.open()
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	d, err := s.Init(c.str("name"))
-	if err != nil {
-		return err
-	}
-	return c.printDevice(s, d)
+	return c.withStore(func(s *replica.Store) error {
+		d, err := s.Init(c.str("name"))
+		if err != nil {
+			return err
+		}
+		return c.printDevice(s, d)
+	})
 }
 
 func runID(c *ctx, args []string) error {
 	if len(args) > 0 {
 		return usageErr("unexpected argument %q", args[0])
 	}
-	s, err := c.open()
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	d, err := s.Device()
-	if err != nil {
-		return err
-	}
-	return c.printDevice(s, d)
+	return c.withStore(func(s *replica.Store) error {
+		d, err := s.Device()
+		if err != nil {
+			return err
+		}
+		return c.printDevice(s, d)
+	})
 }
 
 func (c *ctx) printDevice(s *replica.Store, d replica.Device) error {

@@ -95,6 +95,7 @@ func runRecordPut(c *ctx, args []string) error {
 		if err != nil {
 			return err
 		}
+		c.changed(w.ID)
 		return c.emit(map[string]string{"id": id.String()}, func(o io.Writer) { fmt.Fprintln(o, id) })
 	})
 }
@@ -307,6 +308,7 @@ func runRecordDelete(c *ctx, args []string) error {
 		if err := s.DeleteRecord(w.ID, id); err != nil {
 			return err
 		}
+		c.changed(w.ID)
 		return c.emit(map[string]string{"deleted": id.String()}, func(o io.Writer) { fmt.Fprintf(o, "deleted %s\n", id) })
 	})
 }
