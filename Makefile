@@ -10,11 +10,11 @@ FUZZTIME ?= 8s
 DEB_BUILD := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
              libxinerama-dev libxi-dev libxxf86vm-dev
 # Real-window smoke tests and network-namespace tests.
-DEB_TEST  := xvfb xauth xdotool imagemagick x11-utils iproute2 util-linux
+DEB_TEST  := xvfb xauth xdotool imagemagick x11-utils iproute2 util-linux python3-zeroconf
 
 export LANG ?= en_US.UTF-8
 
-.PHONY: run build deps deps-test test test-go fuzz bench vet clean
+.PHONY: run build deps deps-test test test-go test-netns fuzz bench vet clean
 
 run: build
 	./$(BIN) $(if $(DATA),--data $(DATA))
@@ -39,7 +39,7 @@ deps-test: deps
 
 # test runs everything: formatting and vet, every test with the race
 # detector, and a short run of every fuzz target.
-test: deps-test vet test-go fuzz
+test: deps-test vet test-go test-netns fuzz
 
 vet:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -48,6 +48,11 @@ vet:
 
 test-go:
 	XDG_CONFIG_HOME=$$(mktemp -d) XDG_CACHE_HOME=$$(mktemp -d) $(GO) test -race -count=1 ./...
+
+# Discovery sends real mDNS packets: only inside private network namespaces
+# (root; skipped otherwise).
+test-netns:
+	GO=$(GO) discovery/testdata/run-in-netns.sh
 
 fuzz:
 	@set -e; for pkg in $$($(GO) list ./...); do \

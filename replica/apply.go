@@ -141,7 +141,9 @@ func (a *applier) incoming(uc *UnitChange) (*unit, error) {
 		if v.Refused {
 			flags = flagRefused
 		}
-		out[i] = version{replica: a.keys[v.Replica], tick: v.Tick, hlc: v.HLC, flags: flags, value: bytes.Clone(v.Value)}
+		// Values alias the batch, which outlives this transaction's writes:
+		// items are re-encoded into fresh buffers before Put.
+		out[i] = version{replica: a.keys[v.Replica], tick: v.Tick, hlc: v.HLC, flags: flags, value: v.Value}
 		if findVersionOf(out[:i], out[i].replica) >= 0 {
 			return nil, fmt.Errorf("unit %s: two versions of one replica: %w", uc.ID, ErrInvalidInput)
 		}
@@ -250,7 +252,7 @@ func (a *applier) item(ic *ItemChange) error {
 func (a *applier) unit(cur *item, in *unit) (bool, error) {
 	local := cur.unit(in.id)
 	if local == nil {
-		local = &unit{id: in.id}
+		return a.newUnit(cur, in)
 	}
 	lctx, ictx := local.context(), in.context()
 	merged := make([]version, 0, len(local.versions)+len(in.versions))
@@ -312,6 +314,42 @@ func (a *applier) unit(cur *item, in *unit) (bool, error) {
 		if err := a.st.clearConflict(cur.id, in.id); err != nil {
 			return false, err
 		}
+	}
+	return true, nil
+}
+
+// newUnit takes an incoming unit this replica has never held: every version
+// is new unless our knowledge says we saw and superseded it (the unit's
+// item may still be new here while its versions are known, after a partial
+// session).
+func (a *applier) newUnit(cur *item, in *unit) (bool, error) {
+	merged := in.versions[:0:0]
+	for _, s := range in.versions {
+		a.added.Add(s.replica, s.tick)
+		if a.mine.Contains(s.replica, s.tick) {
+			continue
+		}
+		if err := a.authorize(s.replica); err != nil {
+			return false, fmt.Errorf("unit %s: %w", in.id, err)
+		}
+		merged = append(merged, s)
+		a.res.Applied++
+	}
+	if len(merged) == 0 {
+		return false, nil
+	}
+	if err := sortVersions(merged, a.rc); err != nil {
+		return false, err
+	}
+	nu := unit{id: in.id, versions: merged}
+	if len(in.ctx) > 0 || len(merged) != len(in.versions) {
+		// Normalize: sorted by local key, no entry a version implies.
+		nu.setContext(in.context())
+	}
+	cur.setUnit(nu)
+	if len(merged) > 1 {
+		a.res.Conflicts++
+		return true, a.st.markConflict(cur.id, in.id)
 	}
 	return true, nil
 }

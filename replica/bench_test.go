@@ -206,3 +206,50 @@ func rawUnitInsert(b testing.TB, ids []uuid.UUID, vals [][]byte, batch int) time
 	}
 	return time.Since(t0)
 }
+
+// BenchmarkInitialSyncParts times the two halves of a first sync of 10,000
+// contacts in one process: the source enumerating every batch, and the
+// destination applying them (with fsync).
+func BenchmarkInitialSyncParts(b *testing.B) {
+	a := openTestStore(b, "a")
+	ws := newWorkspace(b, a)
+	fill(b, a, ws.ID, 10_000, 5000)
+	for i := 0; i < b.N; i++ {
+		dst, err := Open(b.TempDir(), Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		dst.Init("b")
+		invite(b, a, dst, ws, RoleParticipant)
+		syncScope(b, a, dst, ws.ID, ScopeDesign, 100, -1)
+		dk, _ := dst.Knowledge(ws.ID, ScopeData)
+		t0 := time.Now()
+		e, err := a.NewEnumerator(ws.ID, ScopeData, dk)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var batches []*Batch
+		for {
+			bt, err := e.Next(4096, 1<<20)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if bt == nil {
+				break
+			}
+			batches = append(batches, bt)
+		}
+		enum := time.Since(t0)
+		t0 = time.Now()
+		da, _ := a.Device()
+		for _, bt := range batches {
+			if _, err := dst.Apply(ws.ID, ScopeData, da.ID, bt); err != nil {
+				b.Fatal(err)
+			}
+		}
+		apply := time.Since(t0)
+		b.ReportMetric(float64(enum.Microseconds())/1000, "enumerate-ms")
+		b.ReportMetric(float64(apply.Microseconds())/1000, "apply-ms")
+		dst.Close()
+	}
+}

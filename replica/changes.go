@@ -1,6 +1,7 @@
 package replica
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 
@@ -191,10 +192,49 @@ func (st *scopeTx) checkClaim(k *knowledge.Knowledge) error {
 	return nil
 }
 
+// knows reports whether a scope's knowledge already covers k. Replicas
+// this store has never met make it false.
+func (s *Store) knows(ws uuid.UUID, sc Scope, k Knowledge) (bool, error) {
+	covered := false
+	err := s.db.View(func(tx *bolt.Tx) error {
+		st, err := s.openScope(tx, ws, sc)
+		if err != nil {
+			return err
+		}
+		keys := make([]uint32, len(k.Replicas))
+		for i, ref := range k.Replicas {
+			v := st.ws.Bucket(wsReplicaIDs).Get(ref.ID[:])
+			if len(v) != 4 {
+				if k.Set.Set(uint32(i)) != nil {
+					return nil // knowledge of a replica we do not know
+				}
+				continue
+			}
+			keys[i] = binary.BigEndian.Uint32(v)
+		}
+		add, err := mapKnowledge(k.Set, keys)
+		if err != nil {
+			return err
+		}
+		mine, err := st.knowledge()
+		if err != nil {
+			return err
+		}
+		covered = mine.Covers(add)
+		return nil
+	})
+	return covered, err
+}
+
 // AddKnowledge merges a source's whole knowledge into a scope's knowledge.
 // Call it only at the end of a complete session, after every batch the
 // source enumerated against that knowledge has been applied.
 func (s *Store) AddKnowledge(ws uuid.UUID, sc Scope, k Knowledge) error {
+	// Most sessions end with nothing new to learn: check without a write
+	// transaction (and its fsync) first.
+	if covered, err := s.knows(ws, sc, k); err == nil && covered {
+		return nil
+	}
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		st, err := s.openScope(tx, ws, sc)
 		if err != nil {
@@ -226,4 +266,17 @@ func (s *Store) AddKnowledge(ws uuid.UUID, sc Scope, k Knowledge) error {
 		return fmt.Errorf("add knowledge: %w", err)
 	}
 	return nil
+}
+
+// Raw calls fn with every stored item key and value of a scope, inside one
+// read transaction; the slices are valid only during the call. For
+// benchmarks and diagnostics.
+func (s *Store) Raw(ws uuid.UUID, sc Scope, fn func(k, v []byte)) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		st, err := s.openScope(tx, ws, sc)
+		if err != nil {
+			return err
+		}
+		return st.items.ForEach(func(k, v []byte) error { fn(k, v); return nil })
+	})
 }

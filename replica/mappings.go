@@ -205,3 +205,44 @@ func (s *Store) PeerAddress(ws uuid.UUID, dev identity.DeviceID) (PeerAddress, b
 	}
 	return p, ok, nil
 }
+
+// NoteSync records a completed session with a partner in one transaction:
+// the address that worked and, for each of the partner's mappings in ws,
+// the time of the last sync.
+func (s *Store) NoteSync(ws uuid.UUID, partner identity.DeviceID, addr string, when time.Time) error {
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		wb, err := workspaceBucket(tx, ws)
+		if err != nil {
+			return err
+		}
+		if addr != "" {
+			e := encoder{}
+			e.byte1(1)
+			e.str(addr)
+			e.varint(when.UnixMilli())
+			if err := wb.Bucket(wsPeers).Put(partner[:], e.b); err != nil {
+				return err
+			}
+		}
+		mb := wb.Bucket(wsMappings)
+		c := mb.Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			m, err := decodeMapping(ws, k, v)
+			if err != nil {
+				return err
+			}
+			if m.Partner != partner {
+				continue
+			}
+			m.LastSync = when.UTC()
+			if err := mb.Put(k, encodeMapping(m)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("note sync: %w", err)
+	}
+	return nil
+}

@@ -426,8 +426,10 @@ func (st *scopeTx) forceWrite(id uuid.UUID, writes []unitWrite) error {
 func (st *scopeTx) indexExistence(id uuid.UUID, ex existence) error {
 	bt, tomb := st.ws.Bucket(wsByTool), st.ws.Bucket(wsTombstones)
 	if ex.alive {
-		if err := tomb.Delete(id[:]); err != nil {
-			return err
+		if tomb.Get(id[:]) != nil {
+			if err := tomb.Delete(id[:]); err != nil {
+				return err
+			}
 		}
 		return bt.Put(toolKey(ex.tool, id), nil)
 	}

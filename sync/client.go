@@ -85,26 +85,37 @@ func (n *Node) addresses(ws uuid.UUID, dev identity.DeviceID) []string {
 // fresh connection (the partner may have restarted).
 func (n *Node) SyncMapping(ctx context.Context, m replica.Mapping) (Result, error) {
 	req := session.Request{Workspace: m.Workspace, Mapping: m.ID, Direction: m.Direction, Scopes: m.Scopes}
-	res, err := n.run(ctx, m.Partner, n.addresses(m.Workspace, m.Partner), req)
-	if err == nil {
-		m.LastSync = time.Now().UTC()
-		n.store.PutMapping(m)
-	}
-	return res, err
+	return n.run(ctx, m.Partner, n.addresses(m.Workspace, m.Partner), req)
 }
 
 // SyncPeer syncs ws with whoever answers at addr, both ways, every scope.
 // The first sync with a partner creates the mapping; later ones reuse it.
 func (n *Node) SyncPeer(ctx context.Context, ws uuid.UUID, addr string) (Result, error) {
-	pc, err := n.dial(ctx, identity.DeviceID{}, []string{addr})
-	if err != nil {
-		return Result{}, err
+	peer, ok := n.pooledAt(addr)
+	if !ok {
+		pc, err := n.dial(ctx, identity.DeviceID{}, []string{addr})
+		if err != nil {
+			return Result{}, err
+		}
+		peer = pc.sess.Peer
 	}
-	m, err := n.mappingFor(ws, pc.sess.Peer)
+	m, err := n.mappingFor(ws, peer)
 	if err != nil {
 		return Result{}, err
 	}
 	return n.SyncMapping(ctx, m)
+}
+
+// pooledAt returns the device of an open connection to addr.
+func (n *Node) pooledAt(addr string) (identity.DeviceID, bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for dev, pc := range n.conns {
+		if pc.addr == addr {
+			return dev, true
+		}
+	}
+	return identity.DeviceID{}, false
 }
 
 // mappingFor returns the two-way mapping with a partner, making it.
@@ -131,7 +142,7 @@ func (n *Node) run(ctx context.Context, dev identity.DeviceID, addrs []string, r
 		}
 		res, err := n.session(ctx, pc, req)
 		if err == nil {
-			n.store.SetPeerAddress(req.Workspace, replica.PeerAddress{Device: pc.sess.Peer, Addr: pc.addr, Seen: time.Now()})
+			n.noteSync(req.Workspace, pc.sess.Peer, pc.addr)
 			if res.ReceivedVersions > 0 {
 				n.changedExcept(req.Workspace)
 			}

@@ -42,6 +42,9 @@ type Config struct {
 	Debounce, Interval time.Duration
 	// IdleTimeout closes a partner connection unused this long (default 2 min).
 	IdleTimeout time.Duration
+	// Manual turns off syncing after changes and when partners appear;
+	// syncs then happen on demand and on the schedule only (benchmarks).
+	Manual bool
 	// Logf logs what the node does; may be nil.
 	Logf func(format string, args ...any)
 }
@@ -59,6 +62,7 @@ type Node struct {
 	dirty map[uuid.UUID]bool              // workspaces changed since the last push
 	nudge chan struct{}
 	subs  map[chan Event]struct{}
+	noted map[noteKey]noted // last bookkeeping write per partner
 
 	wg gosync.WaitGroup
 }
@@ -114,7 +118,7 @@ func New(cfg Config) (*Node, error) {
 	}
 	n := &Node{cfg: cfg, store: cfg.Store, device: dev, cert: cert,
 		conns: map[identity.DeviceID]*peerConn{}, dirty: map[uuid.UUID]bool{},
-		nudge: make(chan struct{}, 1), subs: map[chan Event]struct{}{}}
+		nudge: make(chan struct{}, 1), subs: map[chan Event]struct{}{}, noted: map[noteKey]noted{}}
 	if cfg.Listen != "" {
 		if n.ln, err = transport.Listen(cfg.Listen, cert); err != nil {
 			return nil, fmt.Errorf("sync node: %w", err)
@@ -207,6 +211,9 @@ func (n *Node) publish(ev Event) {
 // Changed tells the node a workspace changed locally: its mappings sync a
 // moment later. It never blocks.
 func (n *Node) Changed(ws uuid.UUID) {
+	if n.cfg.Manual {
+		return
+	}
 	n.mu.Lock()
 	n.dirty[ws] = true
 	n.mu.Unlock()

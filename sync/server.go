@@ -70,12 +70,8 @@ func (n *Node) serve(ctx context.Context, nc net.Conn) {
 			if rep.ReceivedVersions > 0 {
 				n.Changed(ws) // pass the news on to the other partners
 			}
-			if _, err := n.mappingFor(ws, peer); err == nil {
-				n.touchMappings(ws, peer)
-			}
-			if callback != "" {
-				n.store.SetPeerAddress(ws, replica.PeerAddress{Device: peer, Addr: callback, Seen: time.Now()})
-			}
+			n.mappingFor(ws, peer)
+			n.noteSync(ws, peer, callback)
 			n.publish(Event{Workspace: ws, Peer: peer, Result: Result{Report: rep, Peer: peer}})
 		},
 	}
@@ -84,16 +80,29 @@ func (n *Node) serve(ctx context.Context, nc net.Conn) {
 	}
 }
 
-// touchMappings records a completed session with a partner.
-func (n *Node) touchMappings(ws uuid.UUID, peer identity.DeviceID) {
-	ms, err := n.store.Mappings(ws)
-	if err != nil {
-		return
+// noteSync records a completed session: the partner's address and the
+// mappings' last sync time. To keep an idle sync free of extra fsyncs it
+// writes only when the address changed or the last note is 30 s old.
+func (n *Node) noteSync(ws uuid.UUID, peer identity.DeviceID, addr string) {
+	key := noteKey{ws, peer}
+	n.mu.Lock()
+	last, ok := n.noted[key]
+	fresh := ok && last.addr == addr && time.Since(last.at) < 30*time.Second
+	if !fresh {
+		n.noted[key] = noted{addr: addr, at: time.Now()}
 	}
-	for _, m := range ms {
-		if m.Partner == peer {
-			m.LastSync = time.Now().UTC()
-			n.store.PutMapping(m)
-		}
+	n.mu.Unlock()
+	if !fresh {
+		n.store.NoteSync(ws, peer, addr, time.Now())
 	}
+}
+
+type noteKey struct {
+	ws   uuid.UUID
+	peer identity.DeviceID
+}
+
+type noted struct {
+	addr string
+	at   time.Time
 }

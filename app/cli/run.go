@@ -27,6 +27,7 @@ func init() {
 			c.opts["listen"] = fs.String("listen", DefaultListen, "address to accept sync connections on")
 			c.opts["interfaces"] = fs.String("interfaces", os.Getenv("GROVE_INTERFACES"), "network interfaces for LAN discovery, e.g. eth0,wlan0 (default: every multicast interface except loopback; \"none\": off; also $GROVE_INTERFACES)")
 			c.opts["interval"] = fs.String("interval", "5m", "sync every partner this often")
+			c.bools["auto"] = fs.Bool("auto", true, "sync a moment after each change and when a partner appears (false: only on demand and on the schedule)")
 		},
 		run: runRun})
 }
@@ -91,7 +92,7 @@ func runRun(c *ctx, args []string) error {
 	ifs, ifErr := discoveryInterfaces(c.str("interfaces"))
 
 	b := &book{}
-	node, err := grovesync.New(grovesync.Config{Store: store, Listen: c.str("listen"), Book: b, Interval: interval,
+	node, err := grovesync.New(grovesync.Config{Store: store, Listen: c.str("listen"), Book: b, Interval: interval, Manual: !*c.bools["auto"],
 		Logf: func(f string, a ...any) { fmt.Fprintf(c.stderr, time.Now().Format("15:04:05 ")+f+"\n", a...) }})
 	if err != nil {
 		return err

@@ -201,7 +201,12 @@ func runJoin(c *ctx, args []string) error {
 		if err != nil {
 			return err
 		}
-		return c.emit(map[string]any{"workspace": ws.ID.String(), "name": ws.Name, "received_items": res.ReceivedItems}, func(o io.Writer) {
+		out := struct {
+			Workspace string `json:"workspace"`
+			Name      string `json:"name"`
+			syncJSON
+		}{ws.ID.String(), ws.Name, toSyncJSON(res, nil)}
+		return c.emit(out, func(o io.Writer) {
 			fmt.Fprintf(o, "joined %q (%s): received %d items\n", ws.Name, ws.ID, res.ReceivedItems)
 		})
 	})

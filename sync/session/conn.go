@@ -89,6 +89,8 @@ type Conn struct {
 	// ListenPort is announced in our Hello; PeerPort is the peer's, known
 	// after Handshake (0: it accepts no connections).
 	ListenPort, PeerPort int
+
+	buf []byte // frame buffer reused by sendEncoded
 }
 
 // New wraps an authenticated stream: local is this device, peer the device
@@ -139,6 +141,15 @@ func (c *Conn) readHello() error {
 
 // send writes one message.
 func (c *Conn) send(typ byte, body []byte) error { return wire.WriteFrame(c.rw, typ, body) }
+
+// sendEncoded encodes a message straight into the connection's reusable
+// frame buffer and writes it, so large batches are neither regrown nor
+// copied.
+func (c *Conn) sendEncoded(typ byte, encode func([]byte) []byte) error {
+	frame := encode(wire.FrameHeader(c.buf[:0], typ))
+	c.buf = frame[:0]
+	return wire.WriteEncoded(c.rw, frame)
+}
 
 // refuseWait bounds the refusal write: the peer may be busy writing rather
 // than reading.

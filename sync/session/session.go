@@ -211,7 +211,7 @@ func (c *Conn) sendChanges(s Store, ws uuid.UUID, scopes []replica.Scope, dest m
 				continue
 			}
 			wb := c.toWireBatch(sc, b)
-			if err := c.send(wire.TypeBatch, wb.AppendBinary(nil)); err != nil {
+			if err := c.sendEncoded(wire.TypeBatch, wb.AppendBinary); err != nil {
 				return err
 			}
 			rep.SentItems += len(b.Items)

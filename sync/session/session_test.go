@@ -20,15 +20,15 @@ import (
 
 // A link connects a client and a server device; the suite runs over every
 // link.
-type link func(t *testing.T, client, server *replica.Store) (cli, srv io.ReadWriteCloser)
+type link func(t testing.TB, client, server *replica.Store) (cli, srv io.ReadWriteCloser)
 
-func pipeLink(t *testing.T, _, _ *replica.Store) (io.ReadWriteCloser, io.ReadWriteCloser) {
+func pipeLink(t testing.TB, _, _ *replica.Store) (io.ReadWriteCloser, io.ReadWriteCloser) {
 	a, b := net.Pipe()
 	t.Cleanup(func() { a.Close(); b.Close() })
 	return a, b
 }
 
-func tlsLink(t *testing.T, client, server *replica.Store) (io.ReadWriteCloser, io.ReadWriteCloser) {
+func tlsLink(t testing.TB, client, server *replica.Store) (io.ReadWriteCloser, io.ReadWriteCloser) {
 	cd, _ := client.Device()
 	sd, _ := server.Device()
 	ccert, err := transport.Certificate(cd.Key)
@@ -45,7 +45,6 @@ func tlsLink(t *testing.T, client, server *replica.Store) (io.ReadWriteCloser, i
 	go func() {
 		c, err := l.AcceptConn(context.Background())
 		if err != nil {
-			t.Error(err)
 			close(accepted)
 			return
 		}
@@ -82,7 +81,7 @@ func (c *counter) Write(p []byte) (int, error) {
 
 // harness runs a server on one end of a link.
 type harness struct {
-	t              *testing.T
+	t              testing.TB
 	client, server *replica.Store
 	cli            *session.Conn
 	cliBytes       *counter
@@ -90,7 +89,7 @@ type harness struct {
 	serveErr       chan error
 }
 
-func connect(t *testing.T, mk link, client, server *replica.Store) *harness {
+func connect(t testing.TB, mk link, client, server *replica.Store) *harness {
 	t.Helper()
 	crw, srw := mk(t, client, server)
 	cd, _ := client.Device()

@@ -65,3 +65,23 @@ func ReadFrame(r io.Reader) (byte, []byte, error) {
 	}
 	return body[0], body[1:], nil
 }
+
+// FrameHeader starts a frame in b: room for the length, then the type.
+// Append the body, then write it with WriteEncoded.
+func FrameHeader(b []byte, typ byte) []byte {
+	return append(b, 0, 0, 0, 0, typ)
+}
+
+// WriteEncoded fills in the length of a frame built with FrameHeader and
+// writes it.
+func WriteEncoded(w io.Writer, frame []byte) error {
+	n := len(frame) - 4
+	if n > MaxFrame {
+		return fmt.Errorf("write frame of %d bytes: %w", n, ErrFrameTooLarge)
+	}
+	binary.BigEndian.PutUint32(frame, uint32(n))
+	if _, err := w.Write(frame); err != nil {
+		return fmt.Errorf("write frame: %w", err)
+	}
+	return nil
+}
