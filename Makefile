@@ -62,8 +62,12 @@ fuzz:
 		done; \
 	done
 
-bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./replica/...
+# bench runs the Go benchmarks, then the contacts sync workload between two
+# grove processes (N=10,000 and 100,000; BENCH_N to change).
+BENCH_N ?= 10000,100000
+bench: build
+	$(GO) test -run '^$$' -bench . -benchmem ./replica/... ./sync/... ./schema/...
+	$(GO) run ./sync/bench --grove $(BIN) --n $(BENCH_N)
 
 clean:
 	rm -rf bin

@@ -1,0 +1,527 @@
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The network rule (TESTING.md): every grove process of these tests runs
+// with `ip netns exec` in a namespace the test created, with --interfaces
+// naming that namespace's veth. The test process itself must run in a
+// private network namespace holding only lo (run.sh uses `unshare --net`),
+// so that even a mistake in the test cannot reach a real interface.
+
+const (
+	// ifName is the veth end inside every host namespace.
+	ifName = "grv0"
+	// subnet is the /24 of the bridged hosts: host i is subnet.(i+1).
+	subnet = "10.78.0"
+	// cmdTimeout bounds every one-shot grove command.
+	cmdTimeout = 60 * time.Second
+)
+
+// binEnv names a prebuilt grove binary (run.sh sets it); without it the
+// test builds one from the repository root.
+const binEnv = "GROVE_E2E_BIN"
+
+// isolationProblem returns why this process must not start the test, or ""
+// when it runs in a private network namespace holding only lo.
+func isolationProblem() string {
+	self, err := os.Readlink("/proc/self/ns/net")
+	if err != nil {
+		return fmt.Sprintf("cannot read own network namespace: %v", err)
+	}
+	if initNS, err := os.Readlink("/proc/1/ns/net"); err == nil && initNS == self {
+		return "running in the machine's initial network namespace"
+	}
+	ifs, err := net.Interfaces()
+	if err != nil {
+		return fmt.Sprintf("list interfaces: %v", err)
+	}
+	for _, ifi := range ifs {
+		if ifi.Name != "lo" {
+			return fmt.Sprintf("interface %q is present", ifi.Name)
+		}
+	}
+	return ""
+}
+
+// requireLab skips the test unless it can create namespaces safely.
+func requireLab(t *testing.T) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("SKIP: needs root to create network namespaces (run sync/e2e/run.sh as root)")
+	}
+	for _, tool := range []string{"ip", "unshare"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("SKIP: needs the %s command (iproute2 / util-linux)", tool)
+		}
+	}
+	if p := isolationProblem(); p != "" {
+		t.Skipf("SKIP: needs a private network namespace (%s); run sync/e2e/run.sh", p)
+	}
+}
+
+var (
+	buildOnce sync.Once
+	builtBin  string
+	buildErr  error
+)
+
+// groveBinary returns the grove binary: $GROVE_E2E_BIN, or one built once
+// from the repository root (the module cache must already hold every
+// module: there is no network in the private namespace).
+func groveBinary(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv(binEnv); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			t.Fatalf("%s: %v", binEnv, err)
+		}
+		return p
+	}
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "grove-e2e-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		builtBin = filepath.Join(dir, "grove")
+		cmd := exec.Command("go", "build", "-o", builtBin, ".")
+		cmd.Dir = "../.."
+		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=readonly", "GOPROXY=off")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return builtBin
+}
+
+// lab is the namespaces of one test: hosts joined through veth pairs to a
+// bridge (multicast snooping off) in a namespace of its own. Cleanup
+// deletes them.
+type lab struct {
+	t      *testing.T
+	prefix string
+	bin    string
+	env    []string // environment of every grove process
+	mu     sync.Mutex
+	nss    []string
+	hosts  []host
+}
+
+// host is one namespace with interface grv0 holding subnet.(i+1)/24.
+type host struct {
+	ns string
+	ip string
+}
+
+func newLab(t *testing.T, n int) *lab {
+	t.Helper()
+	requireLab(t)
+	bin := groveBinary(t)
+	var b [3]byte
+	_, _ = rand.Read(b[:])
+	l := &lab{t: t, prefix: "grove-e2e-" + hex.EncodeToString(b[:]), bin: bin}
+	t.Cleanup(l.cleanup)
+	xdg := t.TempDir()
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "GROVE_") || strings.HasPrefix(kv, "XDG_") || strings.HasPrefix(kv, "LANG=") || strings.HasPrefix(kv, "LC_ALL=") {
+			continue
+		}
+		l.env = append(l.env, kv)
+	}
+	l.env = append(l.env, "LANG=en_US.UTF-8",
+		"XDG_CONFIG_HOME="+filepath.Join(xdg, "config"), "XDG_CACHE_HOME="+filepath.Join(xdg, "cache"),
+		"XDG_DATA_HOME="+filepath.Join(xdg, "data"))
+
+	br := l.ns("br")
+	l.ip("-n", br, "link", "add", "grvbr", "type", "bridge")
+	l.ip("-n", br, "link", "set", "grvbr", "type", "bridge", "mcast_snooping", "0")
+	l.ip("-n", br, "link", "set", "grvbr", "up")
+	for i := 0; i < n; i++ {
+		ns := l.ns(fmt.Sprint("h", i))
+		port := fmt.Sprint("grvb", i)
+		l.ip("-n", ns, "link", "add", ifName, "type", "veth", "peer", "name", port, "netns", br)
+		l.ip("-n", br, "link", "set", port, "master", "grvbr", "up")
+		ip := fmt.Sprintf("%s.%d", subnet, i+1)
+		l.ip("-n", ns, "addr", "add", ip+"/24", "dev", ifName)
+		l.ip("-n", ns, "link", "set", ifName, "up")
+		l.hosts = append(l.hosts, host{ns: ns, ip: ip})
+	}
+	return l
+}
+
+// ns creates a namespace with lo up and IPv6 duplicate-address detection
+// off, and returns its name.
+func (l *lab) ns(suffix string) string {
+	l.t.Helper()
+	name := l.prefix + "-" + suffix
+	l.ip("netns", "add", name)
+	l.mu.Lock()
+	l.nss = append(l.nss, name)
+	l.mu.Unlock()
+	l.ip("-n", name, "link", "set", "lo", "up")
+	l.run("ip", "netns", "exec", name, "sysctl", "-q", "-w",
+		"net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0")
+	return name
+}
+
+func (l *lab) ip(args ...string) { l.t.Helper(); l.run("ip", args...) }
+
+func (l *lab) run(name string, args ...string) {
+	l.t.Helper()
+	if out, err := exec.Command(name, args...).CombinedOutput(); err != nil {
+		l.t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+	}
+}
+
+func (l *lab) cleanup() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for i := len(l.nss) - 1; i >= 0; i-- {
+		if out, err := exec.Command("ip", "netns", "del", l.nss[i]).CombinedOutput(); err != nil {
+			l.t.Errorf("delete namespace %s: %v %s", l.nss[i], err, out)
+		}
+	}
+	l.nss = nil
+}
+
+// device is one Grove device: a data folder on a host, and the `grove run`
+// process serving it while it runs.
+type device struct {
+	l    *lab
+	name string
+	host host
+	data string
+	id   string // device ID, from `grove init --json`
+
+	proc *instance // the running `grove run`, or nil
+}
+
+// newDevice creates a data folder on host h and the device's identity
+// (`grove init`, which uses no network).
+func (l *lab) newDevice(name string, h host) *device {
+	l.t.Helper()
+	d := &device{l: l, name: name, host: h, data: filepath.Join(l.t.TempDir(), name)}
+	var out struct {
+		DeviceID string `json:"device_id"`
+		Name     string `json:"name"`
+	}
+	d.mustJSON(&out, "init", "--name", name)
+	if out.DeviceID == "" || out.Name != name {
+		l.t.Fatalf("grove init for %s: got %+v", name, out)
+	}
+	d.id = out.DeviceID
+	return d
+}
+
+// grove runs one grove command in the device's namespace on its data
+// folder and returns stdout; err includes stderr.
+func (d *device) grove(args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), cmdTimeout)
+	defer cancel()
+	full := append([]string{"netns", "exec", d.host.ns, d.l.bin}, args...)
+	full = append(full, "--data", d.data)
+	cmd := exec.CommandContext(ctx, "ip", full...)
+	cmd.Env = d.l.env
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	if err != nil {
+		return stdout.String(), fmt.Errorf("%s: grove %s: %v\nstdout: %s\nstderr: %s", d.name, strings.Join(args, " "), err, stdout.String(), stderr.String())
+	}
+	return stdout.String(), nil
+}
+
+// groveJSON runs a command with --json and decodes its output into v.
+func (d *device) groveJSON(v any, args ...string) error {
+	out, err := d.grove(append(args, "--json")...)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal([]byte(out), v); err != nil {
+		return fmt.Errorf("%s: grove %s: output is not JSON: %v\n%s", d.name, strings.Join(args, " "), err, out)
+	}
+	return nil
+}
+
+func (d *device) mustJSON(v any, args ...string) {
+	d.l.t.Helper()
+	if err := d.groveJSON(v, args...); err != nil {
+		d.l.t.Fatal(err)
+	}
+}
+
+// peerJSON is one entry of `grove peers --json`.
+type peerJSON struct {
+	Device     string    `json:"device_id"`
+	Name       string    `json:"name"`
+	Addresses  []string  `json:"addresses"`
+	LastSeen   time.Time `json:"last_seen"`
+	Workspaces []string  `json:"workspaces"`
+}
+
+// peers returns the running instance's LAN peers.
+func (d *device) peers() ([]peerJSON, error) {
+	var ps []peerJSON
+	err := d.groveJSON(&ps, "peers")
+	return ps, err
+}
+
+func findPeer(ps []peerJSON, id string) (peerJSON, bool) {
+	i := slices.IndexFunc(ps, func(p peerJSON) bool { return p.Device == id })
+	if i < 0 {
+		return peerJSON{}, false
+	}
+	return ps[i], true
+}
+
+func peerIDs(ps []peerJSON) []string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, fmt.Sprintf("%s %q %v", p.Device, p.Name, p.Addresses))
+	}
+	return out
+}
+
+// recordJSON is one entry of `grove record list --json`.
+type recordJSON struct {
+	ID     string         `json:"id"`
+	Tool   string         `json:"tool"`
+	Fields map[string]any `json:"fields"`
+}
+
+func (d *device) records(ws string) ([]recordJSON, error) {
+	var rs []recordJSON
+	err := d.groveJSON(&rs, "record", "list", "--ws", ws)
+	return rs, err
+}
+
+// put creates a contact and returns its record ID.
+func (d *device) put(ws, name string) string {
+	d.l.t.Helper()
+	var out struct {
+		ID string `json:"id"`
+	}
+	d.mustJSON(&out, "record", "put", "--ws", ws, "--tool", "Contacts", "Name="+name)
+	if out.ID == "" {
+		d.l.t.Fatalf("%s: record put printed no id", d.name)
+	}
+	return out.ID
+}
+
+// instance is a running `grove run` process.
+type instance struct {
+	d      *device
+	args   []string
+	cmd    *exec.Cmd
+	start  time.Time
+	mu     sync.Mutex
+	lines  []string      // stdout so far
+	ready  chan struct{} // closed on the "LAN" line of the banner
+	stderr *lockedBuffer
+	exited chan struct{}
+	err    error // valid after exited is closed
+}
+
+// start runs `grove run` for the device, listening on port of its host's
+// address with discovery on the host's veth only. It returns at once; see
+// waitReady.
+func (d *device) start(port int) *instance {
+	t := d.l.t
+	t.Helper()
+	if d.proc != nil {
+		select {
+		case <-d.proc.exited:
+		default:
+			t.Fatalf("%s: already running", d.name)
+		}
+	}
+	args := []string{"netns", "exec", d.host.ns, d.l.bin, "run", "--data", d.data,
+		"--listen", fmt.Sprintf("%s:%d", d.host.ip, port), "--interfaces", ifName}
+	// Not exec.CommandContext: the process is ended by PID, by the test.
+	cmd := exec.Command("ip", args...)
+	cmd.Env = d.l.env
+	p := &instance{d: d, args: args, cmd: cmd, ready: make(chan struct{}), stderr: &lockedBuffer{}, exited: make(chan struct{})}
+	cmd.Stderr = p.stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.start = time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", d.name, err)
+	}
+	go func() {
+		sc := bufio.NewScanner(out)
+		readyClosed := false
+		for sc.Scan() {
+			p.mu.Lock()
+			p.lines = append(p.lines, sc.Text())
+			p.mu.Unlock()
+			if !readyClosed && strings.HasPrefix(sc.Text(), "LAN ") {
+				close(p.ready)
+				readyClosed = true
+			}
+		}
+		p.err = cmd.Wait()
+		close(p.exited)
+	}()
+	d.proc = p
+	t.Cleanup(func() { p.finish(t) })
+	return p
+}
+
+// pid is the grove process: `ip netns exec` execs the command in place.
+func (p *instance) pid() int { return p.cmd.Process.Pid }
+
+// waitBanner waits for the banner's "LAN" line and checks that the PID we
+// hold is grove's own (so signals reach it, not a wrapper).
+func (p *instance) waitBanner(timeout time.Duration) (time.Duration, error) {
+	select {
+	case <-p.ready:
+	case <-p.exited:
+		return 0, fmt.Errorf("%s: grove run exited (%v) before its banner\nstdout:\n%s\nstderr:\n%s", p.d.name, p.err, p.stdout(), p.stderr.String())
+	case <-time.After(timeout):
+		return 0, fmt.Errorf("%s: no banner with a LAN line after %v\nstdout:\n%s\nstderr:\n%s", p.d.name, timeout, p.stdout(), p.stderr.String())
+	}
+	took := time.Since(p.start)
+	exe, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", p.pid()))
+	if err != nil || filepath.Base(exe) != filepath.Base(p.d.l.bin) {
+		return took, fmt.Errorf("%s: PID %d is %q (%v), not grove: cannot signal it", p.d.name, p.pid(), exe, err)
+	}
+	return took, nil
+}
+
+// waitReady waits for the banner and then until the control socket serves
+// commands (`grove peers` answers only from a running instance).
+func (p *instance) waitReady(timeout time.Duration) {
+	t := p.d.l.t
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	if _, err := p.waitBanner(timeout); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		_, err := p.d.peers()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: control socket not serving after %v: %v", p.d.name, timeout, err)
+		}
+		select {
+		case <-p.exited:
+			t.Fatalf("%s: grove run exited (%v)\nstderr:\n%s", p.d.name, p.err, p.stderr.String())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+func (p *instance) stdout() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return strings.Join(p.lines, "\n")
+}
+
+// signal sends sig to the grove process by PID.
+func (p *instance) signal(sig syscall.Signal) {
+	p.d.l.t.Helper()
+	if err := p.cmd.Process.Signal(sig); err != nil {
+		p.d.l.t.Fatalf("signal %v to %s (PID %d): %v", sig, p.d.name, p.pid(), err)
+	}
+}
+
+// wait waits for the process to exit and returns its exit error.
+func (p *instance) wait(timeout time.Duration) (error, bool) {
+	select {
+	case <-p.exited:
+		return p.err, true
+	case <-time.After(timeout):
+		return nil, false
+	}
+}
+
+// finish kills the process if it still runs (by PID) and logs its stderr.
+func (p *instance) finish(t *testing.T) {
+	select {
+	case <-p.exited:
+	default:
+		_ = p.cmd.Process.Kill()
+		select {
+		case <-p.exited:
+		case <-time.After(10 * time.Second):
+			t.Errorf("%s (PID %d) did not exit after SIGKILL", p.d.name, p.pid())
+		}
+	}
+	if s := p.stderr.String(); s != "" {
+		t.Logf("%s `grove run` (started %s) stderr:\n%s", p.d.name, p.start.Format("15:04:05.000"), s)
+	}
+}
+
+// eventually calls check until it returns ok or timeout passes, and
+// returns how long that took. On timeout it returns the last state check
+// described.
+func eventually(timeout, every time.Duration, check func() (ok bool, state string)) (time.Duration, bool, string) {
+	start := time.Now()
+	for {
+		ok, state := check()
+		if ok {
+			return time.Since(start), true, state
+		}
+		if time.Since(start) > timeout {
+			return time.Since(start), false, state
+		}
+		time.Sleep(every)
+	}
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// summary formats the median, minimum and maximum of ds.
+func summary(ds []time.Duration) string {
+	if len(ds) == 0 {
+		return "no samples"
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	r := func(d time.Duration) time.Duration { return d.Round(time.Millisecond) }
+	med := s[len(s)/2]
+	if len(s)%2 == 0 {
+		med = (s[len(s)/2-1] + s[len(s)/2]) / 2
+	}
+	return fmt.Sprintf("median %v, min %v, max %v (n=%d)", r(med), r(s[0]), r(s[len(s)-1]), len(s))
+}
