@@ -213,13 +213,24 @@ func editCity(dir string, ws uuid.UUID, ids []uuid.UUID, value func(int) string)
 }
 
 // floor writes B's record items straight into a fresh bbolt file, in
-// batches of 4,096 like the sync's, with fsync, and returns the time.
-func floor(dirB string, ws uuid.UUID) time.Duration {
+// batches of 4,096 like the sync's, with fsync, and returns the time. With
+// perUnit, it writes what a layout of one key per change unit would: each
+// record's 9 units (existence + 8 fields) under record|unit keys, with the
+// record's bytes split evenly among them.
+func floor(dirB string, ws uuid.UUID, perUnit bool) time.Duration {
 	s, err := replica.Open(dirB, replica.Options{})
 	check(err)
 	var keys, vals [][]byte
 	check(s.Raw(ws, replica.ScopeData, func(k, v []byte) {
-		keys, vals = append(keys, append([]byte(nil), k...)), append(vals, append([]byte(nil), v...))
+		if !perUnit {
+			keys, vals = append(keys, append([]byte(nil), k...)), append(vals, append([]byte(nil), v...))
+			return
+		}
+		for u := 0; u < 9; u++ {
+			key := append(append([]byte(nil), k...), make([]byte, 16)...)
+			key[len(key)-1] = byte(u)
+			keys, vals = append(keys, key), append(vals, append([]byte(nil), v[u*len(v)/9:(u+1)*len(v)/9]...))
+		}
 	}))
 	s.Close()
 	path := filepath.Join(os.TempDir(), fmt.Sprintf("grove-floor-%d.db", os.Getpid()))
@@ -228,13 +239,17 @@ func floor(dirB string, ws uuid.UUID) time.Duration {
 	check(err)
 	defer db.Close()
 	t0 := time.Now()
-	for start := 0; start < len(keys); start += 4096 {
+	per := 4096
+	if perUnit {
+		per *= 9
+	}
+	for start := 0; start < len(keys); start += per {
 		check(db.Update(func(tx *bolt.Tx) error {
 			b, err := tx.CreateBucketIfNotExists([]byte("items"))
 			if err != nil {
 				return err
 			}
-			for i := start; i < min(start+4096, len(keys)); i++ {
+			for i := start; i < min(start+per, len(keys)); i++ {
 				if err := b.Put(keys[i], vals[i]); err != nil {
 					return err
 				}
@@ -318,8 +333,10 @@ func runWorkload(bin string, n int) []row {
 	a.stop()
 	b.stop()
 
-	f := floor(b.dir, ws)
-	rows = append(rows, row{N: n, Phase: "bbolt floor (same keys)", WallMs: ms(f), Note: fmt.Sprintf("W1 / floor = %.2f", rows[0].WallMs/ms(f))})
+	f := floor(b.dir, ws, false)
+	rows = append(rows, row{N: n, Phase: "bbolt floor, record keys", WallMs: ms(f), Note: fmt.Sprintf("W1 / floor = %.2f", rows[0].WallMs/ms(f))})
+	fu := floor(b.dir, ws, true)
+	rows = append(rows, row{N: n, Phase: "bbolt floor, unit keys", WallMs: ms(fu), Note: fmt.Sprintf("W1 / floor = %.2f (%d keys)", rows[0].WallMs/ms(fu), n*9)})
 	return rows
 }
 
