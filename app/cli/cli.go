@@ -238,6 +238,25 @@ func (c *ctx) withStore(fn func(s *replica.Store) error) error {
 	return fn(s)
 }
 
+// noArgs refuses positional arguments for commands that take none.
+func noArgs(args []string) error {
+	if len(args) > 0 {
+		return usageErr("unexpected argument %q", args[0])
+	}
+	return nil
+}
+
+// inWorkspace runs fn with the store and the workspace --ws names.
+func (c *ctx) inWorkspace(fn func(s *replica.Store, w replica.Workspace) error) error {
+	return c.withStore(func(s *replica.Store) error {
+		w, err := c.workspace(s)
+		if err != nil {
+			return err
+		}
+		return fn(s, w)
+	})
+}
+
 // changed tells the running instance, if any, that ws changed here, so its
 // partners hear of it a moment later.
 func (c *ctx) changed(ws uuid.UUID) {

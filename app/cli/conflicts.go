@@ -33,14 +33,10 @@ type conflictJSON struct {
 }
 
 func runConflictsList(c *ctx, args []string) error {
-	if len(args) > 0 {
-		return usageErr("unexpected argument %q", args[0])
+	if err := noArgs(args); err != nil {
+		return err
 	}
-	return c.withStore(func(s *replica.Store) error {
-		w, err := c.workspace(s)
-		if err != nil {
-			return err
-		}
+	return c.inWorkspace(func(s *replica.Store, w replica.Workspace) error {
 		cs, err := s.Conflicts(w.ID)
 		if err != nil {
 			return err
@@ -103,18 +99,14 @@ func runConflictsList(c *ctx, args []string) error {
 }
 
 func runConflictsResolve(c *ctx, args []string) error {
-	if len(args) > 0 {
-		return usageErr("unexpected argument %q", args[0])
+	if err := noArgs(args); err != nil {
+		return err
 	}
 	pick, value := c.str("pick"), c.str("value")
 	if (pick == "") == (value == "") {
 		return usageErr("give exactly one of --pick and --value")
 	}
-	return c.withStore(func(s *replica.Store) error {
-		w, err := c.workspace(s)
-		if err != nil {
-			return err
-		}
+	return c.inWorkspace(func(s *replica.Store, w replica.Workspace) error {
 		id, err := c.recordID()
 		if err != nil {
 			return err

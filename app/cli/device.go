@@ -24,8 +24,8 @@ type deviceJSON struct {
 }
 
 func runInit(c *ctx, args []string) error {
-	if len(args) > 0 {
-		return usageErr("unexpected argument %q", args[0])
+	if err := noArgs(args); err != nil {
+		return err
 	}
 	return c.withStore(func(s *replica.Store) error {
 		d, err := s.Init(c.str("name"))
@@ -37,8 +37,8 @@ func runInit(c *ctx, args []string) error {
 }
 
 func runID(c *ctx, args []string) error {
-	if len(args) > 0 {
-		return usageErr("unexpected argument %q", args[0])
+	if err := noArgs(args); err != nil {
+		return err
 	}
 	return c.withStore(func(s *replica.Store) error {
 		d, err := s.Device()

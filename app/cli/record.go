@@ -72,11 +72,7 @@ func runRecordPut(c *ctx, args []string) error {
 	if err != nil {
 		return err
 	}
-	return c.withStore(func(s *replica.Store) error {
-		w, err := c.workspace(s)
-		if err != nil {
-			return err
-		}
+	return c.inWorkspace(func(s *replica.Store, w replica.Workspace) error {
 		id := uuid.Nil
 		if c.str("id") != "" {
 			if id, err = c.recordID(); err != nil {
@@ -175,14 +171,10 @@ func toRecordJSON(r *replica.Record, t *schema.Tool) recordJSON {
 }
 
 func runRecordGet(c *ctx, args []string) error {
-	if len(args) > 0 {
-		return usageErr("unexpected argument %q", args[0])
+	if err := noArgs(args); err != nil {
+		return err
 	}
-	return c.withStore(func(s *replica.Store) error {
-		w, err := c.workspace(s)
-		if err != nil {
-			return err
-		}
+	return c.inWorkspace(func(s *replica.Store, w replica.Workspace) error {
 		id, err := c.recordID()
 		if err != nil {
 			return err
@@ -219,14 +211,10 @@ func printRecord(o io.Writer, r *replica.Record, t *schema.Tool) {
 func oneLine(s string) string { return strings.ReplaceAll(s, "\n", " ⏎ ") }
 
 func runRecordList(c *ctx, args []string) error {
-	if len(args) > 0 {
-		return usageErr("unexpected argument %q", args[0])
+	if err := noArgs(args); err != nil {
+		return err
 	}
-	return c.withStore(func(s *replica.Store) error {
-		w, err := c.workspace(s)
-		if err != nil {
-			return err
-		}
+	return c.inWorkspace(func(s *replica.Store, w replica.Workspace) error {
 		tools, err := s.Tools(w.ID)
 		if err != nil {
 			return err
@@ -293,14 +281,10 @@ func printRecordTable(o io.Writer, recs []*replica.Record, tools map[uuid.UUID]*
 }
 
 func runRecordDelete(c *ctx, args []string) error {
-	if len(args) > 0 {
-		return usageErr("unexpected argument %q", args[0])
+	if err := noArgs(args); err != nil {
+		return err
 	}
-	return c.withStore(func(s *replica.Store) error {
-		w, err := c.workspace(s)
-		if err != nil {
-			return err
-		}
+	return c.inWorkspace(func(s *replica.Store, w replica.Workspace) error {
 		id, err := c.recordID()
 		if err != nil {
 			return err

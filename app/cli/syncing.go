@@ -81,14 +81,10 @@ func toSyncJSON(r grovesync.Result, err error) syncJSON {
 }
 
 func runSync(c *ctx, args []string) error {
-	if len(args) > 0 {
-		return usageErr("unexpected argument %q", args[0])
+	if err := noArgs(args); err != nil {
+		return err
 	}
-	return c.withStore(func(s *replica.Store) error {
-		w, err := c.workspace(s)
-		if err != nil {
-			return err
-		}
+	return c.inWorkspace(func(s *replica.Store, w replica.Workspace) error {
 		n, release, err := c.node(s)
 		if err != nil {
 			return err
@@ -138,8 +134,8 @@ func printSyncs(o io.Writer, rs []syncJSON) {
 }
 
 func runInvite(c *ctx, args []string) error {
-	if len(args) > 0 {
-		return usageErr("unexpected argument %q", args[0])
+	if err := noArgs(args); err != nil {
+		return err
 	}
 	role, err := replica.ParseRole(c.str("role"))
 	if err != nil {
@@ -149,11 +145,7 @@ func runInvite(c *ctx, args []string) error {
 	if err != nil || valid <= 0 {
 		return usageErr("--valid: want a duration like 24h")
 	}
-	return c.withStore(func(s *replica.Store) error {
-		w, err := c.workspace(s)
-		if err != nil {
-			return err
-		}
+	return c.inWorkspace(func(s *replica.Store, w replica.Workspace) error {
 		n, release, err := c.node(s)
 		if err != nil {
 			return err
@@ -223,8 +215,8 @@ type mappingJSON struct {
 }
 
 func runMappings(c *ctx, args []string) error {
-	if len(args) > 0 {
-		return usageErr("unexpected argument %q", args[0])
+	if err := noArgs(args); err != nil {
+		return err
 	}
 	return c.withStore(func(s *replica.Store) error {
 		ws := uuid.Nil
@@ -270,14 +262,10 @@ func runMappings(c *ctx, args []string) error {
 }
 
 func runStatus(c *ctx, args []string) error {
-	if len(args) > 0 {
-		return usageErr("unexpected argument %q", args[0])
+	if err := noArgs(args); err != nil {
+		return err
 	}
-	return c.withStore(func(s *replica.Store) error {
-		w, err := c.workspace(s)
-		if err != nil {
-			return err
-		}
+	return c.inWorkspace(func(s *replica.Store, w replica.Workspace) error {
 		n, release, err := c.node(s)
 		if err != nil {
 			return err
@@ -331,8 +319,8 @@ func runStatus(c *ctx, args []string) error {
 }
 
 func runPeers(c *ctx, args []string) error {
-	if len(args) > 0 {
-		return usageErr("unexpected argument %q", args[0])
+	if err := noArgs(args); err != nil {
+		return err
 	}
 	if c.env == nil || c.env.Discovery == nil {
 		return errors.New("peers are known only while `grove run` runs on this data folder with LAN discovery on")

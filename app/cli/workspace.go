@@ -62,8 +62,8 @@ func runWorkspaceCreate(c *ctx, args []string) error {
 }
 
 func runWorkspaceList(c *ctx, args []string) error {
-	if len(args) > 0 {
-		return usageErr("unexpected argument %q", args[0])
+	if err := noArgs(args); err != nil {
+		return err
 	}
 	return c.withStore(func(s *replica.Store) error {
 		all, err := s.Workspaces()
@@ -113,14 +113,10 @@ type toolJSON struct {
 }
 
 func runToolList(c *ctx, args []string) error {
-	if len(args) > 0 {
-		return usageErr("unexpected argument %q", args[0])
+	if err := noArgs(args); err != nil {
+		return err
 	}
-	return c.withStore(func(s *replica.Store) error {
-		w, err := c.workspace(s)
-		if err != nil {
-			return err
-		}
+	return c.inWorkspace(func(s *replica.Store, w replica.Workspace) error {
 		tools, err := s.Tools(w.ID)
 		if err != nil {
 			return err
