@@ -3,15 +3,25 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"io"
+	"log"
 	"os"
+	"path/filepath"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	fyneapp "fyne.io/fyne/v2/app"
+	"github.com/google/uuid"
 
 	"github.com/grove-team/grove/app"
 	"github.com/grove-team/grove/app/cli"
 	"github.com/grove-team/grove/app/local"
+	"github.com/grove-team/grove/app/model"
+	"github.com/grove-team/grove/app/network"
 	"github.com/grove-team/grove/replica"
 )
 
@@ -20,39 +30,78 @@ const appID = "app.grove.desktop"
 
 func main() {
 	args := os.Args[1:]
-	dataFlag, rest, ok := desktopArgs(args)
+	opts, rest, ok := desktopArgs(args)
 	if !ok || len(rest) > 0 {
 		os.Exit(cli.Run(args, os.Stdout, os.Stderr))
 	}
-	if err := runDesktop(dataFlag); err != nil {
+	if err := runDesktop(opts); err != nil {
 		fmt.Fprintln(os.Stderr, "grove:", err)
 		os.Exit(1)
 	}
 }
 
-// desktopArgs accepts the flags the desktop app takes (--data DIR); ok is
-// false when args hold anything else, which then goes to the command line.
-func desktopArgs(args []string) (data string, rest []string, ok bool) {
-	for i := 0; i < len(args); i++ {
-		a := strings.TrimPrefix(args[i], "-")
-		switch {
-		case a == "-data" || a == "data":
-			if i+1 >= len(args) {
-				return "", nil, false
-			}
-			data = args[i+1]
-			i++
-		case strings.HasPrefix(a, "-data="), strings.HasPrefix(a, "data="):
-			_, data, _ = strings.Cut(a, "=")
-		default:
-			return data, args[i:], true
-		}
-	}
-	return data, nil, true
+// desktopOptions are the flags the desktop app takes.
+type desktopOptions struct {
+	data       string // --data DIR
+	interfaces string // --interfaces NAMES (default $GROVE_INTERFACES)
+	listen     string // --listen ADDR (default $GROVE_LISTEN, then :7420)
 }
 
-func runDesktop(dataFlag string) error {
-	dir, err := cli.DataDir(dataFlag)
+// desktopArgs accepts the desktop app's flags; ok is false when args hold
+// anything else, which then goes to the command line.
+func desktopArgs(args []string) (o desktopOptions, rest []string, ok bool) {
+	o.interfaces = os.Getenv("GROVE_INTERFACES")
+	o.listen = os.Getenv("GROVE_LISTEN")
+	for i := 0; i < len(args); i++ {
+		name, value, hasValue := strings.Cut(strings.TrimLeft(args[i], "-"), "=")
+		if !strings.HasPrefix(args[i], "-") || (name != "data" && name != "interfaces" && name != "listen") {
+			return o, args[i:], true
+		}
+		if !hasValue {
+			if i+1 >= len(args) {
+				return o, nil, false
+			}
+			value = args[i+1]
+			i++
+		}
+		switch name {
+		case "data":
+			o.data = value
+		case "listen":
+			o.listen = value
+		default:
+			o.interfaces = value
+		}
+	}
+	return o, nil, true
+}
+
+// logTo sends the desktop app's log to grove.log in the user's cache folder
+// (nothing is written beside the binary); it returns a closer.
+func logTo() func() {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return func() {}
+	}
+	dir = filepath.Join(dir, "grove")
+	if os.MkdirAll(dir, 0o700) != nil {
+		return func() {}
+	}
+	path := filepath.Join(dir, "grove.log")
+	if st, err := os.Stat(path); err == nil && st.Size() > 8<<20 {
+		os.Rename(path, path+".1")
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return func() {}
+	}
+	log.SetOutput(io.MultiWriter(f, os.Stderr))
+	return func() { f.Close() }
+}
+
+func runDesktop(o desktopOptions) error {
+	defer logTo()()
+	dir, err := cli.DataDir(o.data)
 	if err != nil {
 		return err
 	}
@@ -61,7 +110,49 @@ func runDesktop(dataFlag string) error {
 		return err
 	}
 	defer store.Close()
-	a := fyneapp.NewWithID(appID)
-	app.New(a, local.New(store)).ShowAndRun()
+	// The network needs an identity; the welcome screen names it later.
+	if _, err := store.Device(); errors.Is(err, replica.ErrNotInitialized) {
+		if _, err := store.Init(""); err != nil {
+			return err
+		}
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	listen, fallback := o.listen, false
+	if listen == "" {
+		// A second instance on this machine takes a free port.
+		listen, fallback = cli.DefaultListen, true
+	}
+
+	var backend *local.Backend
+	var ready atomic.Pointer[local.Backend] // set once the backend exists
+	netw, err := cli.StartNetwork(ctx, stop, store, dir, cli.NetworkOptions{
+		Listen: listen, Fallback: fallback, Interfaces: o.interfaces, Interval: 5 * time.Minute, Logf: log.Printf,
+		// A command run on this folder from a shell changed it: refresh.
+		OnChange: func(ws uuid.UUID) {
+			if b := ready.Load(); b != nil {
+				b.Publish(model.Event{Kind: model.Resync, Workspace: ws})
+			}
+		},
+	})
+	if err != nil {
+		// Work offline rather than not at all; say why in the log.
+		log.Printf("grove: sync is off: %v", err)
+		backend = local.New(store)
+	} else {
+		if netw.DiscoveryErr != nil {
+			log.Printf("grove: LAN discovery off: %v", netw.DiscoveryErr)
+		}
+		nw := network.New(store, netw.Env.Node, netw.Env.Discovery, netw.Interfaces)
+		backend = local.New(store, local.WithSync(nw), local.WithDiscovery(nw), local.WithSharing(nw))
+		nw.SetPublisher(backend)
+		go nw.Run(ctx, backend.Subscribe(ctx))
+	}
+	ready.Store(backend)
+	app.New(fyneapp.NewWithID(appID), backend).ShowAndRun()
+	stop()
+	if netw != nil {
+		return netw.Wait()
+	}
 	return nil
 }

@@ -52,6 +52,7 @@ type Env struct {
 	Store     *replica.Store
 	Node      *grovesync.Node
 	Discovery *discovery.Service // nil when LAN discovery is off
+	OnChange  func(ws uuid.UUID) // may be nil
 }
 
 func (c *ctx) str(name string) string { return *c.opts[name] }
@@ -262,6 +263,9 @@ func (c *ctx) inWorkspace(fn func(s *replica.Store, w replica.Workspace) error) 
 func (c *ctx) changed(ws uuid.UUID) {
 	if c.env != nil && c.env.Node != nil {
 		c.env.Node.Changed(ws)
+	}
+	if c.env != nil && c.env.OnChange != nil {
+		c.env.OnChange(ws)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/grove-team/grove/discovery"
 	"github.com/grove-team/grove/replica"
 	"github.com/grove-team/grove/replica/identity"
@@ -62,9 +63,78 @@ func (b book) Addresses(dev identity.DeviceID) []string {
 	return p.Addresses()
 }
 
+// NetworkOptions configures StartNetwork.
+type NetworkOptions struct {
+	// Listen is the sync address; when it is taken and Fallback is set, a
+	// free port is used instead (a second instance on one machine).
+	Listen   string
+	Fallback bool
+	// Interfaces is the --interfaces value ("" default, "none" off).
+	Interfaces string
+	Interval   time.Duration
+	Manual     bool
+	Logf       func(format string, args ...any)
+	// OnChange is told when a command served over the control socket
+	// changed a workspace (the desktop app refreshes).
+	OnChange func(ws uuid.UUID)
+}
+
+// Network is a running instance's network side: sync node, LAN discovery
+// and the control socket.
+type Network struct {
+	Env        *Env
+	Interfaces []string
+	// DiscoveryErr says why discovery is off, when it is.
+	DiscoveryErr error
+	wait         func() error
+}
+
+// Wait blocks until every part has stopped and returns the first failure.
+func (n *Network) Wait() error { return n.wait() }
+
+// StartNetwork starts the sync node, LAN discovery and the control socket
+// over an open store in data folder dir. They run until ctx ends (or one
+// fails, which cancels the others via stop).
+func StartNetwork(ctx context.Context, stop func(), store *replica.Store, dir string, o NetworkOptions) (*Network, error) {
+	if o.Logf == nil {
+		o.Logf = func(string, ...any) {}
+	}
+	dev, err := store.Device()
+	if err != nil {
+		return nil, err
+	}
+	b := &book{}
+	cfg := grovesync.Config{Store: store, Listen: o.Listen, Book: b, Interval: o.Interval, Manual: o.Manual, Logf: o.Logf}
+	node, err := grovesync.New(cfg)
+	if err != nil && o.Fallback {
+		cfg.Listen = ":0"
+		node, err = grovesync.New(cfg)
+	}
+	if err != nil {
+		return nil, err
+	}
+	net := &Network{Env: &Env{Store: store, Node: node, OnChange: o.OnChange}}
+	ifs, ifErr := discoveryInterfaces(o.Interfaces)
+	switch {
+	case ifErr != nil:
+		net.DiscoveryErr = ifErr
+	case len(ifs) > 0:
+		svc, err := discovery.New(discovery.Config{Interfaces: ifs, Device: dev.ID, Name: dev.Name, Port: node.Port(), Version: wire.Version, Logf: o.Logf})
+		if err != nil {
+			node.Close()
+			return nil, err
+		}
+		b.svc = svc
+		net.Env.Discovery = svc
+		net.Interfaces = ifs
+	}
+	net.wait = runParts(ctx, stop, dir, net.Env)
+	return net, nil
+}
+
 func runRun(c *ctx, args []string) error {
-	if len(args) > 0 {
-		return usageErr("unexpected argument %q", args[0])
+	if err := noArgs(args); err != nil {
+		return err
 	}
 	if c.env != nil {
 		return errors.New("this data folder already has a running instance")
@@ -89,41 +159,30 @@ func runRun(c *ctx, args []string) error {
 	if err != nil {
 		return err
 	}
-	ifs, ifErr := discoveryInterfaces(c.str("interfaces"))
-
-	b := &book{}
-	node, err := grovesync.New(grovesync.Config{Store: store, Listen: c.str("listen"), Book: b, Interval: interval, Manual: !*c.bools["auto"],
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	netw, err := StartNetwork(ctx, stop, store, dir, NetworkOptions{Listen: c.str("listen"), Interfaces: c.str("interfaces"),
+		Interval: interval, Manual: !*c.bools["auto"],
 		Logf: func(f string, a ...any) { fmt.Fprintf(c.stderr, time.Now().Format("15:04:05 ")+f+"\n", a...) }})
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-
-	var svc *discovery.Service
-	switch {
-	case ifErr != nil:
-		fmt.Fprintf(c.stderr, "LAN discovery off: %v. Give --interfaces NAMES to choose, or sync by address.\n", ifErr)
-	case len(ifs) > 0:
-		svc, err = discovery.New(discovery.Config{Interfaces: ifs, Device: dev.ID, Name: dev.Name, Port: node.Port(), Version: wire.Version})
-		if err != nil {
-			return err
-		}
-		b.svc = svc
+	if netw.DiscoveryErr != nil {
+		fmt.Fprintf(c.stderr, "LAN discovery off: %v. Give --interfaces NAMES to choose, or sync by address.\n", netw.DiscoveryErr)
 	}
-	env := &Env{Store: store, Node: node, Discovery: svc}
-	fmt.Fprintf(c.stdout, "Grove %s running\ndevice  %s (%s)\nsync    %s\ndata    %s\n", Version, dev.ID, dev.Name, node.Addr(), dir)
-	if svc != nil {
-		fmt.Fprintf(c.stdout, "LAN     %v\n", ifs)
+	fmt.Fprintf(c.stdout, "Grove %s running\ndevice  %s (%s)\nsync    %s\ndata    %s\n", Version, dev.ID, dev.Name, netw.Env.Node.Addr(), dir)
+	if len(netw.Interfaces) > 0 {
+		fmt.Fprintf(c.stdout, "LAN     %v\n", netw.Interfaces)
 	}
-	return runParts(ctx, stop, dir, env)
+	return netw.Wait()
 }
 
-// runParts runs the node, discovery and control socket until ctx ends or
-// one of them fails, then stops them all and waits.
-func runParts(ctx context.Context, stop func(), dir string, env *Env) error {
+// runParts starts the node, discovery and control socket; the returned
+// function waits until they have all stopped (at ctx's end, or after one
+// failed and called stop) and returns the first failure.
+func runParts(ctx context.Context, stop func(), dir string, env *Env) func() error {
 	var wg gosync.WaitGroup
-	errs := make(chan error, 3)
+	errs := make(chan error, 4)
 	start := func(name string, fn func(context.Context) error) {
 		wg.Add(1)
 		go func() {
@@ -140,12 +199,14 @@ func runParts(ctx context.Context, stop func(), dir string, env *Env) error {
 		start("discovery", env.Discovery.Run)
 		start("presence", func(ctx context.Context) error { return presence(ctx, env) })
 	}
-	wg.Wait()
-	select {
-	case err := <-errs:
-		return err
-	default:
-		return nil
+	return func() error {
+		wg.Wait()
+		select {
+		case err := <-errs:
+			return err
+		default:
+			return nil
+		}
 	}
 }
 

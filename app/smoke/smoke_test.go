@@ -183,7 +183,10 @@ func waitFor(t *testing.T, what string, limit time.Duration, ok func() bool) {
 func (s *session) start(args ...string) *exec.Cmd {
 	s.t.Helper()
 	cmd := exec.Command(s.bin, append([]string{"--data", s.data}, args...)...)
+	// The app syncs: keep it on loopback and off the LAN (no multicast on
+	// real interfaces in tests).
 	cmd.Env = append(os.Environ(), "DISPLAY="+s.display, "LANG=en_US.UTF-8",
+		"GROVE_INTERFACES=none", "GROVE_LISTEN=127.0.0.1:0",
 		"XDG_CONFIG_HOME="+s.t.TempDir(), "XDG_CACHE_HOME="+s.t.TempDir())
 	var log bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &log, &log
