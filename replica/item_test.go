@@ -5,8 +5,10 @@ import (
 	"errors"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
+	"github.com/grove-team/grove/replica/identity"
 )
 
 func randomItem(rng *rand.Rand) *item {
@@ -132,6 +134,7 @@ func FuzzDecodeExistence(f *testing.F) {
 func FuzzDecodeBookkeeping(f *testing.F) {
 	f.Add(encodeWorkspace(Workspace{Name: "Team", Replica: uuid.New()}))
 	f.Add(encodeMapping(Mapping{Direction: Both, Scopes: []Scope{ScopeData}}))
+	f.Add(encodePeerAddress(PeerAddress{Addr: "127.0.0.1:7420", Seen: time.UnixMilli(1)}))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		// Must not panic; accepted values re-encode to the same bytes.
 		if w, err := decodeWorkspace(uuid.Nil, b); err == nil && !bytes.Equal(encodeWorkspace(w), b) {
@@ -139,6 +142,9 @@ func FuzzDecodeBookkeeping(f *testing.F) {
 		}
 		if m, err := decodeMapping(uuid.Nil, make([]byte, 16), b); err == nil && !bytes.Equal(encodeMapping(m), b) {
 			t.Fatalf("mapping %x re-encodes differently", b)
+		}
+		if p, err := decodePeerAddress(identity.DeviceID{}, b); err == nil && !bytes.Equal(encodePeerAddress(p), b) {
+			t.Fatalf("peer address %x re-encodes differently", b)
 		}
 	})
 }

@@ -160,18 +160,31 @@ type PeerAddress struct {
 	Seen   time.Time
 }
 
-// SetPeerAddress records the address that last worked for a device.
-func (s *Store) SetPeerAddress(ws uuid.UUID, p PeerAddress) error {
+func encodePeerAddress(p PeerAddress) []byte {
 	e := encoder{}
 	e.byte1(1)
 	e.str(p.Addr)
 	e.varint(p.Seen.UnixMilli())
+	return e.b
+}
+
+func decodePeerAddress(dev identity.DeviceID, v []byte) (PeerAddress, error) {
+	d := decoder{b: v}
+	if d.byte1() != 1 {
+		d.fail("unknown peer format")
+	}
+	p := PeerAddress{Device: dev, Addr: d.str(), Seen: time.UnixMilli(d.varint()).UTC()}
+	return p, d.done()
+}
+
+// SetPeerAddress records the address that last worked for a device.
+func (s *Store) SetPeerAddress(ws uuid.UUID, p PeerAddress) error {
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		wb, err := workspaceBucket(tx, ws)
 		if err != nil {
 			return err
 		}
-		return wb.Bucket(wsPeers).Put(p.Device[:], e.b)
+		return wb.Bucket(wsPeers).Put(p.Device[:], encodePeerAddress(p))
 	})
 	if err != nil {
 		return fmt.Errorf("set peer address: %w", err)
@@ -192,13 +205,9 @@ func (s *Store) PeerAddress(ws uuid.UUID, dev identity.DeviceID) (PeerAddress, b
 		if v == nil {
 			return nil
 		}
-		d := decoder{b: v}
-		if d.byte1() != 1 {
-			d.fail("unknown peer format")
-		}
-		p = PeerAddress{Device: dev, Addr: d.str(), Seen: time.UnixMilli(d.varint()).UTC()}
-		ok = d.err == nil
-		return d.done()
+		p, err = decodePeerAddress(dev, v)
+		ok = err == nil
+		return err
 	})
 	if err != nil {
 		return PeerAddress{}, false, fmt.Errorf("peer address: %w", err)
@@ -216,11 +225,7 @@ func (s *Store) NoteSync(ws uuid.UUID, partner identity.DeviceID, addr string, w
 			return err
 		}
 		if addr != "" {
-			e := encoder{}
-			e.byte1(1)
-			e.str(addr)
-			e.varint(when.UnixMilli())
-			if err := wb.Bucket(wsPeers).Put(partner[:], e.b); err != nil {
+			if err := wb.Bucket(wsPeers).Put(partner[:], encodePeerAddress(PeerAddress{Device: partner, Addr: addr, Seen: when})); err != nil {
 				return err
 			}
 		}
