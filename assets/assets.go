@@ -1,7 +1,8 @@
 // Package assets embeds Grove's static resources: the application icon, the
-// built-in tool templates (design JSON, see package schema) and the sample
-// contacts and tasks used to fill the demo workspace on first run. It has no
-// dependency on the UI toolkit or on package schema.
+// built-in tool templates (design JSON, see package schema: Contacts,
+// Tasks, Issues, Events, Inventory, each with fields, views and forms) and
+// the sample contacts and tasks used to fill the demo workspace on first
+// run. It has no dependency on the UI toolkit or on package schema.
 package assets
 
 import (

@@ -49,7 +49,7 @@ type templateDoc struct {
 }
 
 func TestTemplates(t *testing.T) {
-	if got := TemplateNames(); !slices.Equal(got, []string{"contacts", "tasks"}) {
+	if got := TemplateNames(); !slices.Equal(got, []string{"contacts", "events", "inventory", "issues", "tasks"}) {
 		t.Fatalf("TemplateNames = %v", got)
 	}
 	for _, name := range []string{"contacts", "Contacts", "CONTACTS"} {
@@ -119,5 +119,60 @@ func TestSampleContacts(t *testing.T) {
 	contacts[0]["Name"] = "changed"
 	if SampleContacts()[0]["Name"] == "changed" {
 		t.Error("SampleContacts returns shared maps")
+	}
+}
+
+// TestTemplateFiles checks what every template must have without parsing
+// it as a design (package schema's tests do that): fixed ids on the tool
+// and every field, view and form, and a unique name.
+func TestTemplateFiles(t *testing.T) {
+	var doc struct {
+		ID     string `json:"id"`
+		Name   string `json:"name"`
+		Fields []struct {
+			ID   string `json:"id"`
+			Name string `json:"name"`
+		} `json:"fields"`
+		Views []struct {
+			ID string `json:"id"`
+		} `json:"views"`
+		Forms []struct {
+			ID string `json:"id"`
+		} `json:"forms"`
+	}
+	names := map[string]bool{}
+	ids := map[string]bool{}
+	for _, name := range TemplateNames() {
+		data, err := Template(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc.Fields, doc.Views, doc.Forms = nil, nil, nil
+		if err := json.Unmarshal(data, &doc); err != nil {
+			t.Fatalf("template %s: %v", name, err)
+		}
+		if !strings.EqualFold(doc.Name, name) || names[doc.Name] {
+			t.Errorf("template %s is named %q", name, doc.Name)
+		}
+		names[doc.Name] = true
+		all := []string{doc.ID}
+		for _, f := range doc.Fields {
+			all = append(all, f.ID)
+		}
+		for _, v := range doc.Views {
+			all = append(all, v.ID)
+		}
+		for _, f := range doc.Forms {
+			all = append(all, f.ID)
+		}
+		for _, id := range all {
+			if len(id) != 36 || ids[id] {
+				t.Errorf("template %s: id %q missing, malformed or used twice", name, id)
+			}
+			ids[id] = true
+		}
+		if len(doc.Views) == 0 || len(doc.Forms) == 0 {
+			t.Errorf("template %s has no views or no forms", name)
+		}
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/grove-team/grove/replica/identity"
 	"github.com/grove-team/grove/replica/knowledge"
-	"github.com/grove-team/grove/schema"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -173,11 +172,8 @@ func (a *applier) checkValue(u uuid.UUID, val []byte) error {
 	case a.records:
 		_, err := decodeValue(val)
 		return err
-	case isFieldUnit(u) && len(val) > 0:
-		_, err := schema.DecodeField(val)
-		return err
 	}
-	return nil
+	return checkDesignUnit(u, val)
 }
 
 // item merges one incoming item.

@@ -125,9 +125,12 @@ func runCrashChild(t *testing.T, exe, dir string, after time.Duration, acked map
 		}
 		close(lines)
 	}()
-	timer := time.NewTimer(after)
+	// The kill comes a random time after the child's first write, not
+	// after its start: a child slow to start (under -race, on a loaded
+	// machine) must still be killed while it writes.
+	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
-	killed := false
+	started, killed := false, false
 	for !killed {
 		select {
 		case l, ok := <-lines:
@@ -135,6 +138,10 @@ func runCrashChild(t *testing.T, exe, dir string, after time.Duration, acked map
 				t.Fatalf("child ended before the kill")
 			}
 			record(t, l, acked)
+			if !started {
+				started = true
+				timer.Reset(after)
+			}
 		case <-timer.C:
 			cmd.Process.Signal(syscall.SIGKILL)
 			killed = true

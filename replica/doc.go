@@ -40,9 +40,24 @@
 //	ws/<ws>/mappings/<mapping 16>                sync mapping
 //	ws/<ws>/peers/<device 32>                    last address that worked
 //	ws/<ws>/refused/...                          changes a server refused
+//	ws/<ws>/design-rejections/<tool 16>          last refused design change
+//	                                             of a tool (design_rejections.go)
 //
 // Record IDs are UUIDv7, so new records and their index entries append at
 // the end of their buckets.
+//
+// # Designs
+//
+// A tool's design is one item of the design scope: one unit per property
+// (name, element orders) and one per element (field, view, form, rule), so
+// design edits merge and conflict unit by unit like records (design.go).
+// Every design change goes through the safe design change of ApplyDesign
+// (design_apply.go): the new design is tried on a copy-on-write snapshot
+// of the workspace (a read transaction: the clone), every record of the
+// changed tools is migrated and checked in memory, every view, form and
+// lookup must resolve; only then does one write transaction commit the
+// design and the migrated records (new local versions, so they sync). A
+// refused change writes nothing but its rejection record.
 //
 // # Transactions
 //

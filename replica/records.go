@@ -172,10 +172,12 @@ type recordWriter struct {
 	s      *Store
 	st     *scopeTx
 	tool   *schema.Tool
-	sorted []uuid.UUID // the tool's field IDs in unit order
+	sorted []uuid.UUID // the tool's stored (not computed) field IDs in unit order
 	device identity.DeviceID
 	byTool *bolt.Bucket
 	buf    []byte
+	valid  *schema.Validator // the tool's rules, compiled once
+	unique *uniqueIndex      // values of Unique fields, built on first use
 }
 
 func (s *Store) newRecordWriter(tx *bolt.Tx, ws, toolID uuid.UUID) (*recordWriter, error) {
@@ -197,12 +199,17 @@ func (s *Store) newRecordWriter(tx *bolt.Tx, ws, toolID uuid.UUID) (*recordWrite
 	st.items.FillPercent = 0.9 // record IDs are time-ordered (UUIDv7)
 	bt := st.ws.Bucket(wsByTool)
 	bt.FillPercent = 0.9
-	sorted := make([]uuid.UUID, len(t.Fields))
-	for i, f := range t.Fields {
-		sorted[i] = f.ID
+	sorted := make([]uuid.UUID, 0, len(t.Fields))
+	for _, f := range t.Fields {
+		if !f.Type.Computed() {
+			sorted = append(sorted, f.ID)
+		}
 	}
 	slices.SortFunc(sorted, func(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) })
-	return &recordWriter{s: s, st: st, tool: t, sorted: sorted, device: dev.ID, byTool: bt}, nil
+	// A rule broken by concurrent design edits is not enforced until a
+	// manager fixes the design; the others still are.
+	valid, _ := t.NewValidator()
+	return &recordWriter{s: s, st: st, tool: t, sorted: sorted, device: dev.ID, byTool: bt, valid: valid}, nil
 }
 
 // put validates and writes one record.
@@ -220,6 +227,8 @@ func (w *recordWriter) put(id uuid.UUID, values map[uuid.UUID]schema.Value) (uui
 			return uuid.Nil, fmt.Errorf("new record ID: %w", err)
 		}
 		ex = existence{alive: true, tool: w.tool.ID, created: w.s.clock.Now(), creator: w.device}
+		values = w.tool.WithDefaults(values)
+		merged = values
 	} else {
 		cur, err := w.st.getItem(id)
 		if err != nil {
@@ -240,8 +249,12 @@ func (w *recordWriter) put(id uuid.UUID, values map[uuid.UUID]schema.Value) (uui
 		if merged, err = mergeValues(cur, values); err != nil {
 			return uuid.Nil, err
 		}
+		w.onlyDesigned(merged)
 	}
-	if err := w.tool.ValidateRecord(merged); err != nil {
+	if err := w.valid.Record(merged); err != nil {
+		return uuid.Nil, err
+	}
+	if err := w.checkUnique(id, merged); err != nil {
 		return uuid.Nil, err
 	}
 	writes := make([]unitWrite, 0, len(values)+1)

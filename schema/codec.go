@@ -4,7 +4,10 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"strings"
 	"unicode/utf8"
+
+	"github.com/google/uuid"
 )
 
 // Value tags: the first byte of an encoded Value. See the package
@@ -17,6 +20,10 @@ const (
 	tagFloat    = 0x04
 	tagDate     = 0x05
 	tagCheckbox = 0x06
+	tagDateTime = 0x07
+	tagMulti    = 0x08
+	tagPerson   = 0x09
+	tagLookup   = 0x0a
 )
 
 // maxExactInt is 2^53, the bound of the integers float64 represents
@@ -43,6 +50,21 @@ func (v Value) AppendBinary(b []byte) []byte {
 		return binary.AppendVarint(append(b, tagDate), int64(v.date))
 	case kindCheckbox:
 		return append(b, tagCheckbox, byte(b2i(v.b)))
+	case kindDateTime:
+		return binary.AppendVarint(append(b, tagDateTime), v.sec)
+	case kindMulti:
+		items := v.Items()
+		b = binary.AppendUvarint(append(b, tagMulti), uint64(len(items)))
+		for _, it := range items {
+			b = appendString(b, it)
+		}
+		return b
+	case kindPerson:
+		p := v.Person()
+		return appendString(appendString(appendString(append(b, tagPerson), p.ID), p.Email), p.Name)
+	case kindLookup:
+		id := v.Record()
+		return append(append(b, tagLookup), id[:]...)
 	}
 	return append(b, tagEmpty)
 }
@@ -90,8 +112,74 @@ func readValue(b []byte) (Value, []byte, error) {
 			return Value{}, nil, fmt.Errorf("%w: checkbox byte missing or not 0/1", ErrMalformed)
 		}
 		return BoolValue(p[0] == 1), p[1:], nil
+	case tagDateTime:
+		s, rest, err := readVarint(p)
+		if err != nil || s < minDateTimeSec || s > maxDateTimeSec {
+			return Value{}, nil, malformed(err, "date-time out of range")
+		}
+		return DateTimeSeconds(s), rest, nil
+	case tagMulti:
+		return readMultiValue(p)
+	case tagPerson:
+		return readPersonValue(p)
+	case tagLookup:
+		if len(p) < 16 {
+			return Value{}, nil, fmt.Errorf("%w: truncated record ID", ErrMalformed)
+		}
+		id := uuid.UUID(p[:16])
+		if id == uuid.Nil {
+			return Value{}, nil, fmt.Errorf("%w: nil record ID", ErrMalformed)
+		}
+		return LookupValue(id), p[16:], nil
 	}
 	return Value{}, nil, fmt.Errorf("%w: unknown value kind 0x%02x", ErrMalformed, tag)
+}
+
+// readMultiValue decodes the payload of a multi-choice value: a count of
+// 1..MaxChoices, then that many distinct non-empty items in ascending
+// byte order.
+func readMultiValue(p []byte) (Value, []byte, error) {
+	n, p, err := readUvarint(p)
+	if err != nil {
+		return Value{}, nil, err
+	}
+	if n == 0 || n > MaxChoices || n > uint64(len(p)) {
+		return Value{}, nil, fmt.Errorf("%w: multi-choice count %d", ErrMalformed, n)
+	}
+	items := make([]string, n)
+	for i := range items {
+		if items[i], p, err = readString(p, maxChoiceBytes); err != nil {
+			return Value{}, nil, err
+		}
+		if items[i] == "" || strings.Contains(items[i], sep) || (i > 0 && items[i-1] >= items[i]) {
+			return Value{}, nil, fmt.Errorf("%w: multi-choice items empty, unsorted or repeated", ErrMalformed)
+		}
+	}
+	return Value{kind: kindMulti, text: strings.Join(items, sep)}, p, nil
+}
+
+// readPersonValue decodes the payload of a person value: reference,
+// e-mail and name, which must pass the person check.
+func readPersonValue(p []byte) (Value, []byte, error) {
+	var parts PersonParts
+	var err error
+	if parts.ID, p, err = readString(p, maxPersonIDBytes); err != nil {
+		return Value{}, nil, err
+	}
+	if parts.Email, p, err = readString(p, maxPersonEmailBytes); err != nil {
+		return Value{}, nil, err
+	}
+	if parts.Name, p, err = readString(p, 4*maxPersonNameRunes); err != nil {
+		return Value{}, nil, err
+	}
+	if err := parts.check(); err != nil {
+		return Value{}, nil, fmt.Errorf("%w: person: %v", ErrMalformed, err)
+	}
+	v := PersonValue(parts)
+	if v.Person() != parts {
+		return Value{}, nil, fmt.Errorf("%w: person parts not in canonical form", ErrMalformed)
+	}
+	return v, p, nil
 }
 
 // readTextValue decodes the payload of a text or choice value.

@@ -312,3 +312,35 @@ func TestDecodeFieldRejects(t *testing.T) {
 		})
 	}
 }
+
+func TestNewValueEncodingExamples(t *testing.T) {
+	tests := []struct {
+		v   Value
+		hex string
+	}{
+		{DateTimeSeconds(60), "0778"},
+		{MultiChoiceValue("B", "A"), "0802014101" + "42"},
+		{PersonValue(PersonParts{ID: "user:7", Name: "Ada"}), "0906757365723a3700" + "03416461"},
+		{LookupValue(uuid.MustParse("01900000-0000-7000-8000-000000000001")), "0a01900000000070008000000000000001"},
+	}
+	for _, tt := range tests {
+		if got := hex.EncodeToString(tt.v.AppendBinary(nil)); got != tt.hex {
+			t.Errorf("%#v encodes as %s, want %s", tt.v, got, tt.hex)
+		}
+	}
+	for _, h := range []string{
+		"08020142014101",                     // unsorted items
+		"080201410141",                       // repeated item
+		"0800",                               // no items
+		"0900000000",                         // person without reference or e-mail
+		"0905626f623a3700" + "00",            // unknown reference scheme
+		"0906757365723a37000420416461",       // untrimmed name
+		"0a00000000000000000000000000000000", // nil record
+		"07ffffffffffffffffff01",             // date-time overflow
+	} {
+		b, _ := hex.DecodeString(h)
+		if _, err := DecodeValue(b); !errors.Is(err, ErrMalformed) {
+			t.Errorf("DecodeValue(%s) = %v, want ErrMalformed", h, err)
+		}
+	}
+}

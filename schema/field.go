@@ -11,53 +11,6 @@ import (
 	"github.com/google/uuid"
 )
 
-// FieldType names the kind of data a field holds. Its string form is the
-// "type" value of the design JSON.
-type FieldType string
-
-// The field types. Any other FieldType is rejected by [Field.Check].
-const (
-	// Text is a single line of text (no line breaks), at most
-	// DefaultMaxLength runes unless MaxLength lowers it.
-	Text FieldType = "text"
-	// LongText is multi-line text, at most DefaultLongTextMaxLength runes
-	// unless MaxLength lowers it.
-	LongText FieldType = "longtext"
-	// Number is a finite float64, optionally bounded by Min and Max.
-	Number FieldType = "number"
-	// Date is a calendar day (no time of day, no zone) between 0001-01-01
-	// and 9999-12-31.
-	Date FieldType = "date"
-	// Checkbox is a boolean.
-	Checkbox FieldType = "checkbox"
-	// Choice is one value out of the field's Choices list.
-	Choice FieldType = "choice"
-)
-
-// Valid reports whether t is one of the known field types.
-func (t FieldType) Valid() bool {
-	switch t {
-	case Text, LongText, Number, Date, Checkbox, Choice:
-		return true
-	}
-	return false
-}
-
-// isText reports whether t stores text values (Text or LongText).
-func (t FieldType) isText() bool { return t == Text || t == LongText }
-
-// lengthCap returns the default and largest rune limit of a text type, and
-// 0 for other types.
-func (t FieldType) lengthCap() int {
-	switch t {
-	case Text:
-		return DefaultMaxLength
-	case LongText:
-		return DefaultLongTextMaxLength
-	}
-	return 0
-}
-
 // Size limits of designs and values. They are part of the storage and wire
 // contract: decoders reject anything larger.
 const (
@@ -116,11 +69,56 @@ type Field struct {
 	// order: 1 to MaxChoices entries, each a valid name of at most
 	// MaxChoiceRunes runes, unique case-insensitively.
 	Choices []string `json:"choices,omitempty"`
+
+	// Description says what the field is for (help text): at most
+	// MaxDescriptionRunes runes, valid UTF-8, line breaks and tabs but no
+	// other control characters.
+	Description string `json:"description,omitempty"`
+	// Hidden keeps the field out of default table columns and generated
+	// forms. Its values are kept and validated as usual. A hidden required
+	// field needs a Default, or nobody could fill it in.
+	Hidden bool `json:"hidden,omitempty"`
+	// Unique allows a value at most once among the tool's live records
+	// (text compared case-insensitively). Not for longtext, checkbox,
+	// multichoice and computed fields. Enforced on every local write and
+	// on every design change; concurrent offline writes on two replicas can
+	// still meet, as with any rule that spans records.
+	Unique bool `json:"unique,omitempty"`
+	// Default is the value a new record gets for this field when none is
+	// given. It must be a valid value of the field (Required aside). Not
+	// for person, lookup and computed fields. The empty Value means none.
+	Default Value `json:"-"`
+	// Precision is the number of decimal places of number, currency and
+	// percent values, 0 to MaxPrecision; nil means any (currency: 2). For
+	// percent fields it counts the places of the percentage ("12.5%" is
+	// precision 1). Values are rounded to it when parsed or converted.
+	Precision *int `json:"precision,omitempty"`
+	// Currency is the ISO 4217 code of a currency field ("EUR"), three
+	// upper-case letters, or "" for none. Currency fields only.
+	Currency string `json:"currency,omitempty"`
+	// LookupTool is the tool whose records a lookup field names; it may be
+	// the field's own tool. Required for lookup fields, nil otherwise.
+	LookupTool uuid.UUID `json:"-"`
+	// LookupDisplay is the field of LookupTool whose value shows for the
+	// looked-up record; nil shows the target's first field. Lookup fields
+	// only. Following display fields from lookup to lookup must end within
+	// MaxLookupDepth steps and never come back ([CheckWorkspace]).
+	LookupDisplay uuid.UUID `json:"-"`
 }
 
-// MaxRunes returns the effective rune limit of a Text or LongText field
-// (MaxLength, or the type's default cap when MaxLength is 0) and 0 for
-// other types.
+// Further limits of field designs.
+const (
+	// MaxDescriptionRunes is the longest description of a tool or field.
+	MaxDescriptionRunes = 1000
+	// MaxPrecision is the largest Precision.
+	MaxPrecision = 10
+	// MaxLookupDepth bounds chains of lookups displaying lookups.
+	MaxLookupDepth = 8
+)
+
+// MaxRunes returns the effective rune limit of a text field (text,
+// longtext, url, email, phone): MaxLength, or the type's cap when
+// MaxLength is 0; and 0 for other types.
 func (f *Field) MaxRunes() int {
 	if f.MaxLength > 0 && f.Type.isText() {
 		return f.MaxLength
@@ -137,7 +135,7 @@ func (f *Field) Check() error {
 	}
 	var errs []error
 	fail := func(format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%w: field %q: %s", ErrInvalidDesign, f.Name, fmt.Sprintf(format, args...)))
+		errs = append(errs, fmt.Errorf("%w: field %s: %s", ErrInvalidDesign, quote(f.Name), fmt.Sprintf(format, args...)))
 	}
 	if f.ID == uuid.Nil {
 		fail("missing id")
@@ -159,7 +157,105 @@ func (f *Field) Check() error {
 	for _, msg := range f.choiceProblems() {
 		fail("%s", msg)
 	}
+	for _, msg := range f.extraProblems() {
+		fail("%s", msg)
+	}
 	return errors.Join(errs...)
+}
+
+// extraProblems checks the properties beyond the first design format:
+// description, hidden, unique, default, precision, currency, lookup.
+func (f *Field) extraProblems() []string {
+	var p []string
+	if err := checkDescription(f.Description); err != nil {
+		p = append(p, "description: "+err.Error())
+	}
+	comp := f.Type.Computed()
+	if comp && f.Required {
+		p = append(p, "required: a computed field cannot be required")
+	}
+	if f.Unique && !uniqueAllowed(f.Type) {
+		p = append(p, fmt.Sprintf("unique: not available for %s fields", f.Type))
+	}
+	if f.Precision != nil && !f.Type.IsNumber() {
+		p = append(p, "precision: only number, currency and percent fields have a precision")
+	} else if f.Precision != nil && (*f.Precision < 0 || *f.Precision > MaxPrecision) {
+		p = append(p, fmt.Sprintf("precision: %d is outside 0..%d", *f.Precision, MaxPrecision))
+	}
+	if f.Currency != "" && (f.Type != Currency || !validCurrency(f.Currency)) {
+		p = append(p, fmt.Sprintf("currency: %q must be three upper-case letters on a currency field", f.Currency))
+	}
+	if (f.LookupTool != uuid.Nil) != (f.Type == Lookup) {
+		p = append(p, "lookup: a lookup field needs a tool, and only lookup fields have one")
+	}
+	if f.LookupDisplay != uuid.Nil && f.Type != Lookup {
+		p = append(p, "lookup: only lookup fields have a display field")
+	}
+	p = append(p, f.defaultProblems()...)
+	if f.Hidden && f.Required && f.Default.IsEmpty() {
+		p = append(p, "hidden: a hidden required field needs a default")
+	}
+	return p
+}
+
+// defaultProblems checks Default.
+func (f *Field) defaultProblems() []string {
+	if f.Default.IsEmpty() {
+		return nil
+	}
+	switch {
+	case f.Type.Computed(), f.Type == Person, f.Type == Lookup:
+		return []string{fmt.Sprintf("default: %s fields have no default", f.Type)}
+	case !f.Type.Valid():
+		return nil
+	}
+	if err := f.validateValue(f.Default); err != nil {
+		var re *RuleError
+		if errors.As(err, &re) {
+			return []string{"default: " + re.Rule + ": " + re.Msg}
+		}
+		return []string{"default: " + err.Error()}
+	}
+	return nil
+}
+
+// uniqueAllowed reports whether fields of type t may be Unique.
+func uniqueAllowed(t FieldType) bool {
+	switch t {
+	case LongText, Checkbox, MultiChoice:
+		return false
+	}
+	return t.Valid() && !t.Computed()
+}
+
+// validCurrency reports whether s is three upper-case ASCII letters.
+func validCurrency(s string) bool {
+	if len(s) != 3 {
+		return false
+	}
+	for i := range 3 {
+		if s[i] < 'A' || s[i] > 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+// checkDescription validates a description: valid UTF-8, at most
+// MaxDescriptionRunes runes, no control characters but line breaks and
+// tabs.
+func checkDescription(s string) error {
+	switch {
+	case s == "":
+		return nil
+	case !utf8.ValidString(s):
+		return errors.New("not valid UTF-8")
+	case utf8.RuneCountInString(s) > MaxDescriptionRunes:
+		return fmt.Errorf("longer than %d characters", MaxDescriptionRunes)
+	case strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }) >= 0:
+		return errors.New("must not contain control characters other than line breaks and tabs")
+	}
+	return nil
 }
 
 // boundsProblems checks Min and Max.
@@ -167,8 +263,8 @@ func (f *Field) boundsProblems() []string {
 	if f.Min == nil && f.Max == nil {
 		return nil
 	}
-	if f.Type != Number {
-		return []string{"min/max: only number fields have bounds"}
+	if !f.Type.IsNumber() {
+		return []string{"min/max: only number fields (number, currency, percent) have bounds"}
 	}
 	var p []string
 	if f.Min != nil && !finite(*f.Min) {
@@ -187,7 +283,7 @@ func (f *Field) boundsProblems() []string {
 func (f *Field) textProblems() []string {
 	var p []string
 	if f.MaxLength != 0 && !f.Type.isText() {
-		p = append(p, "maxLength: only text and longtext fields have a length limit")
+		p = append(p, "maxLength: only text fields (text, longtext, url, email, phone) have a length limit")
 	} else if c := f.Type.lengthCap(); f.MaxLength < 0 || f.MaxLength > c {
 		p = append(p, fmt.Sprintf("maxLength: %d is outside 0..%d", f.MaxLength, c))
 	}
@@ -195,7 +291,7 @@ func (f *Field) textProblems() []string {
 		return p
 	}
 	if !f.Type.isText() {
-		return append(p, "pattern: only text and longtext fields have a pattern")
+		return append(p, "pattern: only text fields (text, longtext, url, email, phone) have a pattern")
 	}
 	if len(f.Pattern) > MaxPatternBytes {
 		return append(p, fmt.Sprintf("pattern: longer than %d bytes", MaxPatternBytes))
@@ -208,14 +304,14 @@ func (f *Field) textProblems() []string {
 
 // choiceProblems checks Choices.
 func (f *Field) choiceProblems() []string {
-	if f.Type != Choice {
+	if !f.Type.HasChoices() {
 		if len(f.Choices) > 0 {
-			return []string{"choices: only choice fields have choices"}
+			return []string{"choices: only choice and multichoice fields have choices"}
 		}
 		return nil
 	}
 	if len(f.Choices) == 0 {
-		return []string{"choices: a choice field needs at least one choice"}
+		return []string{fmt.Sprintf("choices: a %s field needs at least one choice", f.Type)}
 	}
 	if len(f.Choices) > MaxChoices {
 		return []string{fmt.Sprintf("choices: more than %d", MaxChoices)}
@@ -224,8 +320,11 @@ func (f *Field) choiceProblems() []string {
 	seen := make(map[string]bool, len(f.Choices))
 	for _, c := range f.Choices {
 		if err := checkName(c, MaxChoiceRunes); err != nil {
-			p = append(p, fmt.Sprintf("choice %q: %v", c, err))
+			p = append(p, fmt.Sprintf("choice %s: %v", quote(c), err))
 			continue
+		}
+		if f.Type == MultiChoice && strings.Contains(c, ";") {
+			p = append(p, fmt.Sprintf("choice %q: must not contain ';' in a multichoice field", c))
 		}
 		k := foldKey(c)
 		if seen[k] {
@@ -242,6 +341,8 @@ func checkName(s string, maxRunes int) error {
 	switch {
 	case s == "":
 		return errors.New("must not be empty")
+	case len(s) > utf8.UTFMax*maxRunes:
+		return fmt.Errorf("longer than %d characters", maxRunes) // before any work that grows with s
 	case !utf8.ValidString(s):
 		return errors.New("not valid UTF-8")
 	case strings.TrimSpace(s) != s:

@@ -4,24 +4,32 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+
+	"github.com/google/uuid"
 )
 
-// fieldFormatV1 is the first byte of a version 1 field encoding.
-const fieldFormatV1 = 0x01
-
-// Field type codes of the binary field layout.
-var (
-	typeCodes = map[FieldType]byte{Text: 1, LongText: 2, Number: 3, Date: 4, Checkbox: 5, Choice: 6}
-	codeTypes = map[byte]FieldType{1: Text, 2: LongText, 3: Number, 4: Date, 5: Checkbox, 6: Choice}
+// Field format versions: the first byte of a field encoding.
+const (
+	fieldFormatV1 = 0x01
+	fieldFormatV2 = 0x02
 )
 
-// Flag bits of the binary field layout.
+// Flag bits of the binary field layout. Version 1 knows the first three.
 const (
 	flagRequired = 1 << 0
 	flagMin      = 1 << 1
 	flagMax      = 1 << 2
+	flagHidden   = 1 << 3
+	flagUnique   = 1 << 4
+	flagPrec     = 1 << 5
+	flagDefault  = 1 << 6
+	flagDisplay  = 1 << 7
 	flagsKnown   = flagRequired | flagMin | flagMax
+	flagsKnownV2 = flagsKnown | flagHidden | flagUnique | flagPrec | flagDefault | flagDisplay
 )
+
+// maxDescriptionBytes bounds an encoded description (4 bytes per rune).
+const maxDescriptionBytes = 4 * MaxDescriptionRunes
 
 // Byte limits of the strings of an encoded field (4 bytes per rune).
 const (
@@ -29,28 +37,30 @@ const (
 	maxChoiceBytes = 4 * MaxChoiceRunes
 )
 
-// AppendBinary appends the version 1 binary encoding of the field
-// definition to b and returns the extended slice; see the package
-// documentation for the layout. The encoding is canonical: [DecodeField]
-// accepts exactly the encodings of fields that pass [Field.Check], and
-// re-encoding a decoded field gives the same bytes. A field of unknown
-// type is written with type code 0, which DecodeField rejects.
+// AppendBinary appends the binary encoding of the field definition to b
+// and returns the extended slice; see the package documentation for the
+// layouts. Fields that only use the properties of format version 1 are
+// written in version 1, others in version 2. The encoding is canonical:
+// [DecodeField] accepts exactly the encodings of fields that pass
+// [Field.Check], and re-encoding a decoded field gives the same bytes. A
+// field of unknown type is written with type code 0, which DecodeField
+// rejects.
 func (f Field) AppendBinary(b []byte) []byte {
-	b = append(b, fieldFormatV1)
+	v2 := f.needsV2()
+	if v2 {
+		b = append(b, fieldFormatV2)
+	} else {
+		b = append(b, fieldFormatV1)
+	}
 	b = append(b, f.ID[:]...)
 	b = appendString(b, f.Name)
-	b = append(b, typeCodes[f.Type])
-	var flags byte
-	if f.Required {
-		flags |= flagRequired
+	b = append(b, typeByName[f.Type].code)
+	flags := f.flags()
+	if v2 {
+		b = binary.AppendUvarint(b, uint64(flags))
+	} else {
+		b = append(b, byte(flags))
 	}
-	if f.Min != nil {
-		flags |= flagMin
-	}
-	if f.Max != nil {
-		flags |= flagMax
-	}
-	b = append(b, flags)
 	if f.Min != nil {
 		b = binary.BigEndian.AppendUint64(b, math.Float64bits(*f.Min))
 	}
@@ -63,7 +73,52 @@ func (f Field) AppendBinary(b []byte) []byte {
 	for _, c := range f.Choices {
 		b = appendString(b, c)
 	}
+	if !v2 {
+		return b
+	}
+	b = appendString(b, f.Description)
+	if f.Precision != nil {
+		b = append(b, byte(*f.Precision))
+	}
+	b = appendString(b, f.Currency)
+	if !f.Default.IsEmpty() {
+		b = appendBytes(b, f.Default.AppendBinary(nil))
+	}
+	if f.Type == Lookup {
+		b = append(b, f.LookupTool[:]...)
+	}
+	if f.LookupDisplay != uuid.Nil {
+		b = append(b, f.LookupDisplay[:]...)
+	}
 	return b
+}
+
+// needsV2 reports whether f uses properties format version 1 cannot hold.
+func (f *Field) needsV2() bool {
+	return typeByName[f.Type].code > 6 || f.Hidden || f.Unique || f.Precision != nil ||
+		!f.Default.IsEmpty() || f.Description != "" || f.Currency != "" ||
+		f.LookupTool != uuid.Nil || f.LookupDisplay != uuid.Nil
+}
+
+// flags returns the flag bits of f.
+func (f *Field) flags() uint {
+	var flags uint
+	for _, fl := range []struct {
+		on  bool
+		bit uint
+	}{{f.Required, flagRequired}, {f.Min != nil, flagMin}, {f.Max != nil, flagMax}, {f.Hidden, flagHidden},
+		{f.Unique, flagUnique}, {f.Precision != nil, flagPrec}, {!f.Default.IsEmpty(), flagDefault},
+		{f.LookupDisplay != uuid.Nil, flagDisplay}} {
+		if fl.on {
+			flags |= fl.bit
+		}
+	}
+	return flags
+}
+
+// appendBytes appends p with a uvarint length prefix.
+func appendBytes(b, p []byte) []byte {
+	return append(binary.AppendUvarint(b, uint64(len(p))), p...)
 }
 
 // DecodeField decodes a field definition encoded by [Field.AppendBinary].
@@ -88,7 +143,8 @@ func readField(b []byte) (Field, error) {
 	if len(b) < 1+len(f.ID) {
 		return f, fmt.Errorf("%w: truncated header", ErrMalformed)
 	}
-	if b[0] != fieldFormatV1 {
+	version := b[0]
+	if version != fieldFormatV1 && version != fieldFormatV2 {
 		return f, fmt.Errorf("%w: unknown format version %d", ErrMalformed, b[0])
 	}
 	copy(f.ID[:], b[1:])
@@ -97,7 +153,8 @@ func readField(b []byte) (Field, error) {
 	if f.Name, p, err = readString(p, maxNameBytes); err != nil {
 		return f, fmt.Errorf("name: %w", err)
 	}
-	if p, err = readTypeAndBounds(&f, p); err != nil {
+	var flags uint
+	if p, flags, err = readTypeAndBounds(&f, p, version); err != nil {
 		return f, err
 	}
 	if p, err = readTextRules(&f, p); err != nil {
@@ -106,40 +163,111 @@ func readField(b []byte) (Field, error) {
 	if f.Choices, p, err = readChoices(p); err != nil {
 		return f, fmt.Errorf("choices: %w", err)
 	}
+	if version == fieldFormatV2 {
+		if p, err = readV2(&f, p, flags); err != nil {
+			return f, err
+		}
+		if !f.needsV2() {
+			return f, fmt.Errorf("%w: field fits format version 1 and must use it", ErrMalformed)
+		}
+	}
 	if len(p) != 0 {
 		return f, fmt.Errorf("%w: %d trailing bytes", ErrMalformed, len(p))
 	}
 	return f, nil
 }
 
-// readTypeAndBounds reads the type code, the flags and the bounds.
-func readTypeAndBounds(f *Field, p []byte) ([]byte, error) {
-	if len(p) < 2 {
-		return nil, fmt.Errorf("%w: truncated type and flags", ErrMalformed)
+// readV2 reads the part of a version 2 encoding after the choices.
+func readV2(f *Field, p []byte, flags uint) ([]byte, error) {
+	var err error
+	if f.Description, p, err = readString(p, maxDescriptionBytes); err != nil {
+		return nil, fmt.Errorf("description: %w", err)
 	}
-	t, ok := codeTypes[p[0]]
-	if !ok {
-		return nil, fmt.Errorf("%w: unknown type code %d", ErrMalformed, p[0])
+	if flags&flagPrec != 0 {
+		if len(p) < 1 || p[0] > MaxPrecision {
+			return nil, fmt.Errorf("%w: precision missing or too large", ErrMalformed)
+		}
+		prec := int(p[0])
+		f.Precision, p = &prec, p[1:]
+	}
+	if f.Currency, p, err = readString(p, 3); err != nil {
+		return nil, fmt.Errorf("currency: %w", err)
+	}
+	if flags&flagDefault != 0 {
+		n, rest, err := readUvarint(p)
+		if err != nil {
+			return nil, fmt.Errorf("default: %w", err)
+		}
+		if n > uint64(len(rest)) || n > MaxValueBytes+16 {
+			return nil, fmt.Errorf("%w: default: truncated", ErrMalformed)
+		}
+		if f.Default, err = DecodeValue(rest[:n]); err != nil {
+			return nil, fmt.Errorf("default: %w", err)
+		}
+		if f.Default.IsEmpty() {
+			return nil, fmt.Errorf("%w: default: empty value with the default flag", ErrMalformed)
+		}
+		p = rest[n:]
+	}
+	if f.Type == Lookup {
+		if len(p) < 16 {
+			return nil, fmt.Errorf("%w: lookup tool: truncated", ErrMalformed)
+		}
+		f.LookupTool, p = uuid.UUID(p[:16]), p[16:]
+	}
+	if flags&flagDisplay != 0 {
+		if len(p) < 16 {
+			return nil, fmt.Errorf("%w: lookup display: truncated", ErrMalformed)
+		}
+		f.LookupDisplay, p = uuid.UUID(p[:16]), p[16:]
+		if f.LookupDisplay == uuid.Nil {
+			return nil, fmt.Errorf("%w: lookup display: nil with the display flag", ErrMalformed)
+		}
+	}
+	return p, nil
+}
+
+// readTypeAndBounds reads the type code, the flags and the bounds.
+func readTypeAndBounds(f *Field, p []byte, version byte) ([]byte, uint, error) {
+	if len(p) < 2 {
+		return nil, 0, fmt.Errorf("%w: truncated type and flags", ErrMalformed)
+	}
+	t, ok := typeByCode[p[0]]
+	if !ok || (version == fieldFormatV1 && p[0] > 6) {
+		return nil, 0, fmt.Errorf("%w: unknown type code %d", ErrMalformed, p[0])
 	}
 	f.Type = t
-	flags := p[1]
-	if flags&^flagsKnown != 0 {
-		return nil, fmt.Errorf("%w: unknown flags 0x%02x", ErrMalformed, flags)
+	var flags uint
+	if version == fieldFormatV1 {
+		flags, p = uint(p[1]), p[2:]
+		if flags&^flagsKnown != 0 {
+			return nil, 0, fmt.Errorf("%w: unknown flags 0x%02x", ErrMalformed, flags)
+		}
+	} else {
+		n, rest, err := readUvarint(p[1:])
+		if err != nil {
+			return nil, 0, fmt.Errorf("flags: %w", err)
+		}
+		if n&^flagsKnownV2 != 0 {
+			return nil, 0, fmt.Errorf("%w: unknown flags 0x%x", ErrMalformed, n)
+		}
+		flags, p = uint(n), rest
 	}
 	f.Required = flags&flagRequired != 0
-	p = p[2:]
+	f.Hidden = flags&flagHidden != 0
+	f.Unique = flags&flagUnique != 0
 	var err error
 	if flags&flagMin != 0 {
 		if f.Min, p, err = readFloat(p); err != nil {
-			return nil, fmt.Errorf("min: %w", err)
+			return nil, 0, fmt.Errorf("min: %w", err)
 		}
 	}
 	if flags&flagMax != 0 {
 		if f.Max, p, err = readFloat(p); err != nil {
-			return nil, fmt.Errorf("max: %w", err)
+			return nil, 0, fmt.Errorf("max: %w", err)
 		}
 	}
-	return p, nil
+	return p, flags, nil
 }
 
 // readTextRules reads MaxLength and Pattern.

@@ -5,12 +5,18 @@ import (
 	"encoding/hex"
 	"reflect"
 	"testing"
+	"time"
+
+	"github.com/google/uuid"
 )
 
 func FuzzDecodeValue(f *testing.F) {
 	for _, v := range []Value{{}, TextValue("hi"), TextValue("日本\n"), ChoiceValue("Customer"),
 		NumberValue(0), NumberValue(-42), NumberValue(1 << 53), NumberValue(1.5), NumberValue(-1e300),
-		DateDays(-719162), DateDays(2932896), BoolValue(true), BoolValue(false)} {
+		DateDays(-719162), DateDays(2932896), BoolValue(true), BoolValue(false),
+		DateTimeSeconds(0), DateTimeSeconds(-62135596800), MultiChoiceValue("Red", "Blue"),
+		PersonValue(PersonParts{ID: "user:7", Email: "ada@example.org", Name: "Ada"}), PersonValue(PersonParts{Email: "a@b.c"}),
+		LookupValue(testID("rec"))} {
 		f.Add(v.AppendBinary(nil))
 	}
 	for _, h := range []string{"", "07", "0100", "0101ff", "038000", "043ff0000000000000", "047ff8000000000001", "0602", "0000"} {
@@ -39,6 +45,13 @@ func FuzzDecodeField(f *testing.F) {
 	}
 	f.Add([]byte{})
 	f.Add([]byte{1})
+	for _, tool := range []*Tool{exprTool(f), diffBase(f)} {
+		for _, fld := range tool.Fields {
+			f.Add(fld.AppendBinary(nil))
+		}
+	}
+	f.Add(Field{ID: testID("x"), Name: "X", Type: Currency, Currency: "EUR", Precision: iptr(2), Default: NumberValue(1.5),
+		Description: "d", Hidden: true, Unique: true, Min: ptr(0)}.AppendBinary(nil))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		fld, err := DecodeField(b)
 		if err != nil {
@@ -129,4 +142,108 @@ func checkTextForm(t *testing.T, v Value) {
 	if err != nil || !back.Equal(v) {
 		t.Fatalf("ParseValue(%q) = %#v, %v; want %#v", v.String(), back, err, v)
 	}
+}
+
+func FuzzParseExpr(f *testing.F) {
+	for _, s := range []string{`a = 1`, `not a or b and c`, `(a or b) and {Due date} >= date("2026-01-01")`,
+		`len({a\}b}) > -3.5e2`, `x = "q\"\n"`, `contains(Tags, "x") and days(Start, today()) < 7`,
+		`{#5c1f0b0e-6a43-4f1e-9d55-0f6b3c1a7e21} != true`, `((((a))))`, `a < b < c`, `{`, `"`} {
+		f.Add(s)
+	}
+	tool := exprTool(f)
+	f.Fuzz(func(t *testing.T, src string) {
+		e, err := ParseExpr(src)
+		if err != nil {
+			return
+		}
+		canon := e.String()
+		again, err := ParseExpr(canon)
+		if err != nil {
+			t.Fatalf("canonical form %q of %q does not parse: %v", canon, src, err)
+		}
+		if again.String() != canon {
+			t.Fatalf("canonical form not stable: %q -> %q", canon, again.String())
+		}
+		// Compiling and evaluating against a tool must not panic.
+		if p, err := tool.CompileExpr(src); err == nil {
+			p.Eval(func(uuid.UUID) Value { return Value{} }, time.Time{})
+			c, err := tool.canonicalExpr(src)
+			if err != nil {
+				t.Fatalf("compiled %q but cannot canonicalize: %v", src, err)
+			}
+			if _, err := tool.CompileExpr(c); err != nil {
+				t.Fatalf("canonical %q of %q does not compile: %v", c, src, err)
+			}
+		}
+	})
+}
+
+func FuzzDecodeElement(f *testing.F) {
+	tool := diffBase(f)
+	tool.Views = append(tool.Views, View{ID: testID("v"), Name: "V", Type: CalendarView, DateField: testID("due"),
+		Columns: []uuid.UUID{testID("title")}, Sort: []SortKey{{testID("due"), true}}, Filter: "Due > today()", Private: true, Owner: "member:X"})
+	for _, v := range tool.Views {
+		f.Add(v.AppendBinary(nil))
+	}
+	for _, fm := range tool.Forms {
+		f.Add(fm.AppendBinary(nil))
+	}
+	for _, r := range tool.Rules {
+		f.Add(r.AppendBinary(nil))
+	}
+	f.Add([]byte{0x10})
+	f.Add([]byte{0x12, 0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if err := CheckElement(b); err != nil {
+			return
+		}
+		var again []byte
+		switch KindOf(b) {
+		case ElementView:
+			v, _ := DecodeView(b)
+			again = v.AppendBinary(nil)
+		case ElementForm:
+			fm, _ := DecodeForm(b)
+			again = fm.AppendBinary(nil)
+		case ElementRule:
+			r, _ := DecodeRule(b)
+			again = r.AppendBinary(nil)
+		default:
+			fld, _ := DecodeField(b)
+			again = fld.AppendBinary(nil)
+		}
+		if !bytes.Equal(again, b) {
+			t.Fatalf("element %x re-encodes as %x", b, again)
+		}
+	})
+}
+
+func FuzzParseDesignJSON(f *testing.F) {
+	f.Add([]byte(fullToolJSON))
+	f.Add([]byte(`{"tools":[{"name":"A","fields":[{"name":"L","type":"lookup","lookup":{"tool":"B"}}]},{"name":"B"}]}`))
+	f.Add([]byte(`{"name":"T","fields":[{"name":"N","type":"percent","default":"12%"}],"views":[{"name":"V","type":"table","filter":"N > 0.1"}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tools, err := ParseDesignJSON(data, nil)
+		if err != nil {
+			return
+		}
+		out, err := MarshalDesignJSON(tools)
+		if err != nil {
+			t.Fatalf("MarshalDesignJSON: %v", err)
+		}
+		back, err := ParseDesignJSON(out, nil)
+		if err != nil {
+			t.Fatalf("re-parse of %s: %v", out, err)
+		}
+		for i := range tools {
+			if d := Diff(tools[i], back[i]); !d.Empty() {
+				t.Fatalf("round trip differs: %s", d)
+			}
+			for _, fld := range tools[i].Fields {
+				if _, err := DecodeField(fld.AppendBinary(nil)); err != nil {
+					t.Fatalf("field %q does not survive the binary codec: %v", fld.Name, err)
+				}
+			}
+		}
+	})
 }

@@ -1,6 +1,8 @@
 package schema
 
 import (
+	"bytes"
+	"encoding/json"
 	"testing"
 
 	"github.com/google/uuid"
@@ -53,4 +55,21 @@ func appendUvarint(b []byte, n uint64) []byte {
 		n >>= 7
 	}
 	return append(b, byte(n))
+}
+
+// jsonRoundTrip encodes x as JSON and decodes it as ValueFromJSON's input
+// (numbers as json.Number).
+func jsonRoundTrip(t testing.TB, x any) any {
+	t.Helper()
+	b, err := json.Marshal(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var out any
+	if err := dec.Decode(&out); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

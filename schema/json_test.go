@@ -72,7 +72,7 @@ func TestParseToolJSONRejects(t *testing.T) {
 		{"null", `null`, "must be a JSON object"},
 		{"trailing object", `{"name":"T"}{}`, "trailing data"},
 		{"trailing junk", `{"name":"T"} x`, "trailing data"},
-		{"unknown tool key", `{"name":"T","views":[]}`, `unknown key "views"`},
+		{"unknown tool key", `{"name":"T","widgets":[]}`, `unknown key "widgets"`},
 		{"unknown field key", `{"name":"T","fields":[{"name":"A","type":"text","size":3}]}`, `unknown key "size"`},
 		{"wrong case key", `{"Name":"T"}`, `unknown key "Name"`},
 		{"wrong case field key", `{"name":"T","fields":[{"name":"A","type":"text","maxlength":3}]}`, `unknown key "maxlength"`},

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"regexp"
 	"regexp/syntax"
@@ -9,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -24,6 +26,11 @@ const (
 	RuleChoice    = "choice"    // a choice is not one of Field.Choices
 	RuleType      = "type"      // wrong kind, unparsable text, NaN, date out of range, line break in Text
 	RuleUnknown   = "unknown"   // a record holds a value for a field the tool does not have
+	RulePrecision = "precision" // a number has more decimal places than Field.Precision
+	RuleComputed  = "computed"  // a value was given for a computed field
+	RuleUnique    = "unique"    // a Unique field's value is already used by another record
+	RuleTool      = "rule"      // a tool-level Rule does not hold; Field names the rule
+	RuleConvert   = "convert"   // a design change cannot convert a stored value to the new type
 )
 
 // RuleError reports one value that breaks one rule of its field. It wraps
@@ -108,6 +115,15 @@ func (f *Field) Validate(v Value) error {
 		}
 		return nil
 	}
+	return f.validateValue(v)
+}
+
+// validateValue checks a non-empty value against every rule of f but
+// Required.
+func (f *Field) validateValue(v Value) error {
+	if f.Type.Computed() {
+		return f.ruleError(RuleComputed, "%s values are computed by Grove, not entered", f.Type.Label())
+	}
 	if !accepts(f.Type, v.kind) {
 		return f.ruleError(RuleType, "expected %s, got %s", f.Type, v.Kind())
 	}
@@ -120,9 +136,23 @@ func (f *Field) Validate(v Value) error {
 		if v.date < int32(minDateDays) || v.date > int32(maxDateDays) {
 			return f.ruleError(RuleType, "date %s is outside 0001-01-01..9999-12-31", v)
 		}
+	case kindDateTime:
+		if v.sec < minDateTimeSec || v.sec > maxDateTimeSec {
+			return f.ruleError(RuleType, "date-time %d s is outside 0001-01-01..9999-12-31", v.sec)
+		}
 	case kindChoice:
 		if !slices.Contains(f.Choices, v.text) {
 			return f.ruleError(RuleChoice, "%s is not one of %s", quote(v.text), listChoices(f.Choices))
+		}
+	case kindMulti:
+		for _, it := range v.Items() {
+			if !slices.Contains(f.Choices, it) {
+				return f.ruleError(RuleChoice, "%s is not one of %s", quote(it), listChoices(f.Choices))
+			}
+		}
+	case kindPerson:
+		if err := v.Person().check(); err != nil {
+			return f.ruleError(RuleType, "%v", err)
 		}
 	}
 	return nil
@@ -130,30 +160,21 @@ func (f *Field) Validate(v Value) error {
 
 // accepts reports whether a field of type t holds values of kind k.
 func accepts(t FieldType, k valueKind) bool {
-	switch t {
-	case Text, LongText:
-		return k == kindText
-	case Number:
-		return k == kindNumber
-	case Date:
-		return k == kindDate
-	case Checkbox:
-		return k == kindCheckbox
-	case Choice:
-		return k == kindChoice
-	}
-	return false
+	return k != kindEmpty && t.valueKind() == k
 }
 
 // validateText checks line breaks, length and pattern of a text value.
 func (f *Field) validateText(s string) error {
-	if f.Type == Text && strings.ContainsAny(s, "\r\n") {
+	if f.Type.singleLine() && strings.ContainsAny(s, "\r\n") {
 		return f.ruleError(RuleType, "line breaks are only allowed in longtext fields")
 	}
 	if limit := f.MaxRunes(); len(s) > limit {
 		if n := utf8.RuneCountInString(s); n > limit {
 			return f.ruleError(RuleMaxLength, "%d characters, more than the maximum %d", n, limit)
 		}
+	}
+	if err := f.validateFormat(s); err != nil {
+		return err
 	}
 	if f.Pattern == "" {
 		return nil
@@ -178,31 +199,93 @@ func (f *Field) validateNumber(n float64) error {
 	case f.Max != nil && n > *f.Max:
 		return f.ruleError(RuleMax, "%s is greater than the maximum %s", formatNumber(n), formatNumber(*f.Max))
 	}
+	if d := f.decimals(); d >= 0 && roundTo(n, d) != n {
+		return f.ruleError(RulePrecision, "%s has more than %d decimal places", f.Format(NumberValue(n)), f.places())
+	}
 	return nil
 }
 
 // ValidateRecord reports whether values (keyed by field ID) form a valid
 // record of t: every field's value passes [Field.Validate] (absent keys are
-// empty values) and no key names a field t does not have. It returns nil, a
-// *ValidationError listing every problem, or an error wrapping
-// [ErrInvalidDesign]. It assumes t passed [Tool.Check] and does not
-// allocate for a valid record.
+// empty values), no key names a field t does not have, and every rule of t
+// holds. It returns nil, a *ValidationError listing every problem, or an
+// error wrapping [ErrInvalidDesign]. It assumes t passed [Tool.Check]; to
+// validate many records, [Tool.NewValidator] compiles the rules once.
 func (t *Tool) ValidateRecord(values map[uuid.UUID]Value) error {
 	if t == nil {
 		return fmt.Errorf("validate record: %w: nil tool", ErrInvalidDesign)
 	}
+	if len(t.Rules) == 0 {
+		return (&Validator{t: t}).Record(values) // no allocation for a valid record
+	}
+	v, err := t.NewValidator()
+	if err != nil {
+		return err // a rule that does not compile: a broken design
+	}
+	return v.Record(values)
+}
+
+// Validator validates records of one tool with its rules compiled once.
+// It is immutable and safe for concurrent use.
+type Validator struct {
+	t      *Tool
+	rules  []*Predicate // the rules that compiled
+	ruleOf []int        // index in t.Rules of each of rules
+}
+
+// NewValidator compiles t's rules; t must not change while the Validator
+// is used. It always returns a usable Validator. When a rule does not
+// compile (t fails [Tool.Check], as a design merged from concurrent edits
+// can until a manager fixes it) the error names it, wrapping
+// [ErrInvalidDesign], and the Validator does not enforce that rule.
+func (t *Tool) NewValidator() (*Validator, error) {
+	v := &Validator{t: t}
+	var errs []error
+	for i := range t.Rules {
+		p, err := t.CompileExpr(t.Rules[i].Expr)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("validate record: rule %s: %w", quote(t.Rules[i].Name), err))
+			continue
+		}
+		v.rules = append(v.rules, p)
+		v.ruleOf = append(v.ruleOf, i)
+	}
+	return v, errors.Join(errs...)
+}
+
+// Record validates one record as [Tool.ValidateRecord] does.
+func (v *Validator) Record(values map[uuid.UUID]Value) error {
+	errs, err := v.problems(values, true)
+	if err != nil || len(errs) == 0 {
+		return err
+	}
+	return &ValidationError{Errors: errs}
+}
+
+// problems lists the rules values break; required false skips the
+// Required rule (design changes do not refuse records that lack a value
+// for a newly required field).
+func (v *Validator) problems(values map[uuid.UUID]Value, required bool) ([]*RuleError, error) {
+	t := v.t
 	var errs []*RuleError
 	known := 0
 	for i := range t.Fields {
 		f := &t.Fields[i]
-		v, ok := values[f.ID]
+		val, ok := values[f.ID]
 		if ok {
 			known++
 		}
-		if err := f.Validate(v); err != nil {
+		var err error
+		switch {
+		case !val.IsEmpty():
+			err = f.validateValue(val)
+		case required:
+			err = f.Validate(val)
+		}
+		if err != nil {
 			re, isRule := err.(*RuleError)
 			if !isRule {
-				return err
+				return nil, err
 			}
 			errs = append(errs, re)
 		}
@@ -210,10 +293,21 @@ func (t *Tool) ValidateRecord(values map[uuid.UUID]Value) error {
 	if known < len(values) {
 		errs = append(errs, t.unknownFields(values)...)
 	}
-	if len(errs) == 0 {
-		return nil
+	if len(v.rules) > 0 {
+		errs = append(errs, v.rulesFailed(func(id uuid.UUID) Value { return values[id] })...)
 	}
-	return &ValidationError{Errors: errs}
+	return errs, nil
+}
+
+// rulesFailed evaluates the tool's rules on a record read through get.
+func (v *Validator) rulesFailed(get func(uuid.UUID) Value) []*RuleError {
+	var errs []*RuleError
+	for i, p := range v.rules {
+		if !p.Eval(get, time.Time{}) {
+			errs = append(errs, v.t.Rules[v.ruleOf[i]].failure(v.t))
+		}
+	}
+	return errs
 }
 
 // unknownFields returns a RuleUnknown error for every key of values that is
@@ -236,11 +330,14 @@ func (t *Tool) unknownFields(values map[uuid.UUID]Value) []*RuleError {
 // quote returns s quoted for a message, cut to 60 runes.
 func quote(s string) string {
 	const maxRunes = 60
-	if utf8.RuneCountInString(s) <= maxRunes {
-		return strconv.Quote(s)
+	n := 0
+	for i := range s {
+		if n == maxRunes {
+			return strconv.Quote(s[:i]) + "…"
+		}
+		n++
 	}
-	r := []rune(s)
-	return strconv.Quote(string(r[:maxRunes])) + "…"
+	return strconv.Quote(s)
 }
 
 // listChoices formats choices for a message, at most 10 of them.

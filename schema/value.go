@@ -33,20 +33,35 @@ const (
 	kindNumber
 	kindDate
 	kindCheckbox
+	kindDateTime
+	kindMulti
+	kindPerson
+	kindLookup
 )
 
 // Value is one field value of a record. The zero Value is the empty value:
 // the field is absent. Values are small, immutable and comparable with
 // [Value.Equal]; construct them with [TextValue], [NumberValue],
-// [DateValue], [DateDays], [BoolValue], [ChoiceValue], [ParseValue] or
+// [DateValue], [DateDays], [DateTimeValue], [BoolValue], [ChoiceValue],
+// [MultiChoiceValue], [PersonValue], [LookupValue], [ParseValue] or
 // [DecodeValue].
 type Value struct {
-	text string  // kindText, kindChoice: valid UTF-8, never ""
+	// text: kindText, kindChoice: valid UTF-8, never "". kindMulti: the
+	// items, sorted bytewise, unique, joined by sep. kindPerson: the
+	// reference. kindLookup: the record ID's canonical string.
+	text string
+	aux  string  // kindPerson: e-mail, sep, display name
 	num  float64 // kindNumber: never -0
+	sec  int64   // kindDateTime: seconds since 1970-01-01T00:00:00Z
 	date int32   // kindDate: days since 1970-01-01
 	kind valueKind
 	b    bool // kindCheckbox
 }
+
+// sep separates the parts of multi-choice and person values in memory.
+// It is a control character, which choices, names and e-mail addresses
+// never contain.
+const sep = "\x1f"
 
 // TextValue returns a text value (for Text and LongText fields). Invalid
 // UTF-8 sequences are replaced by U+FFFD; "" gives the empty Value.
@@ -109,6 +124,14 @@ func (v Value) Kind() FieldType {
 		return Date
 	case kindCheckbox:
 		return Checkbox
+	case kindDateTime:
+		return DateTime
+	case kindMulti:
+		return MultiChoice
+	case kindPerson:
+		return Person
+	case kindLookup:
+		return Lookup
 	}
 	return ""
 }
@@ -134,10 +157,14 @@ func (v Value) Date() time.Time {
 	return time.Unix(int64(v.date)*secondsPerDay, 0).UTC()
 }
 
-// String returns the human and command-line form of v, which [ParseValue]
-// parses back to an equal Value: text as is, numbers in shortest form
-// without exponent for magnitudes in [1e-6, 1e21), dates as YYYY-MM-DD,
-// checkboxes as "true"/"false", and "" for the empty Value.
+// String returns the command-line form of v, which [ParseValue] parses
+// back to an equal Value for a field of v's type: text as is, numbers in
+// shortest form without exponent for magnitudes in [1e-6, 1e21), dates as
+// YYYY-MM-DD, date-times as RFC 3339 in UTC (2006-01-02T15:04:05Z),
+// checkboxes as "true"/"false", multi-choices as their items joined by
+// "; ", persons as described at [PersonParts.String], lookups as the record
+// ID, and "" for the empty Value. [Field.Format] is the field-aware form
+// (percentages, currency).
 func (v Value) String() string {
 	switch v.kind {
 	case kindText, kindChoice:
@@ -148,13 +175,24 @@ func (v Value) String() string {
 		return v.Date().Format(DateLayout)
 	case kindCheckbox:
 		return strconv.FormatBool(v.b)
+	case kindDateTime:
+		return v.Time().Format(DateTimeLayout)
+	case kindMulti:
+		return strings.Join(v.Items(), multiSep)
+	case kindPerson:
+		return v.Person().String()
+	case kindLookup:
+		return v.text
 	}
 	return ""
 }
 
 // JSON returns v for encoding/json output: string for text and choice,
-// float64 for numbers, bool for checkboxes, "YYYY-MM-DD" for dates and nil
-// for the empty Value.
+// float64 for numbers, bool for checkboxes, "YYYY-MM-DD" for dates, an
+// RFC 3339 UTC string for date-times, []string for multi-choice, an object
+// {"id", "email", "name"} (empty parts left out) for persons, the record ID
+// string for lookups and nil for the empty Value. [ValueFromJSON] is its
+// inverse.
 func (v Value) JSON() any {
 	switch v.kind {
 	case kindText, kindChoice:
@@ -165,6 +203,12 @@ func (v Value) JSON() any {
 		return v.String()
 	case kindCheckbox:
 		return v.b
+	case kindDateTime, kindLookup:
+		return v.String()
+	case kindMulti:
+		return v.Items()
+	case kindPerson:
+		return v.Person().jsonMap()
 	}
 	return nil
 }
@@ -175,9 +219,12 @@ func (v Value) Equal(o Value) bool { return v.Compare(o) == 0 }
 
 // Compare orders values for sorting and returns -1, 0 or +1; it returns 0
 // exactly when [Value.Equal] is true. Values of different kinds order by
-// kind (empty first, then text, choice, number, date, checkbox). Text and
-// choices order case-insensitively, ties broken bytewise; numbers
-// numerically; dates chronologically; false before true.
+// kind (empty first, then text, choice, number, date, checkbox, date-time,
+// multi-choice, person, lookup). Text and choices order case-insensitively,
+// ties broken bytewise; numbers numerically; dates and date-times
+// chronologically; false before true; persons by display name
+// (case-insensitively), then e-mail and reference; multi-choices and
+// lookups bytewise.
 func (v Value) Compare(o Value) int {
 	if c := cmp.Compare(v.kind, o.kind); c != 0 {
 		return c
@@ -194,6 +241,18 @@ func (v Value) Compare(o Value) int {
 		return cmp.Compare(v.date, o.date)
 	case kindCheckbox:
 		return cmp.Compare(b2i(v.b), b2i(o.b))
+	case kindDateTime:
+		return cmp.Compare(v.sec, o.sec)
+	case kindPerson:
+		if c := compareFold(v.Person().display(), o.Person().display()); c != 0 {
+			return c
+		}
+		if c := strings.Compare(v.aux, o.aux); c != 0 {
+			return c
+		}
+		return strings.Compare(v.text, o.text)
+	case kindMulti, kindLookup:
+		return strings.Compare(v.text, o.text)
 	}
 	return 0
 }
