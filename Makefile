@@ -14,7 +14,7 @@ DEB_TEST  := xvfb xauth xdotool imagemagick x11-utils iproute2 util-linux python
 
 export LANG ?= en_US.UTF-8
 
-.PHONY: run build deps deps-test test test-go test-netns fuzz bench vet clean
+.PHONY: run build deps deps-test test test-go test-netns test-e2e fuzz bench vet clean
 
 run: build
 	./$(BIN) $(if $(DATA),--data $(DATA))
@@ -39,7 +39,7 @@ deps-test: deps
 
 # test runs everything: formatting and vet, every test with the race
 # detector, and a short run of every fuzz target.
-test: deps-test vet test-go test-netns fuzz
+test: deps-test vet test-go test-netns test-e2e fuzz
 
 vet:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -53,6 +53,11 @@ test-go:
 # (root; skipped otherwise).
 test-netns:
 	GO=$(GO) discovery/testdata/run-in-netns.sh
+
+# End to end: real grove processes on a LAN of network namespaces (root;
+# skipped otherwise).
+test-e2e: build
+	GO=$(GO) GROVE_E2E_BIN=$(CURDIR)/$(BIN) sync/e2e/run.sh
 
 fuzz:
 	@set -e; for pkg in $$($(GO) list ./...); do \

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	gosync "sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -31,7 +33,7 @@ func (n *Node) dial(ctx context.Context, dev identity.DeviceID, addrs []string) 
 			errs = append(errs, err)
 			continue
 		}
-		sess := session.New(tc, n.device.ID, tc.Peer)
+		sess := session.New(progress{tc}, n.device.ID, tc.Peer)
 		sess.ListenPort = n.Port()
 		tc.SetDeadline(time.Now().Add(transport.HandshakeTimeout))
 		if err := sess.Handshake(true); err != nil {
@@ -40,7 +42,7 @@ func (n *Node) dial(ctx context.Context, dev identity.DeviceID, addrs []string) 
 			continue
 		}
 		tc.SetDeadline(time.Time{})
-		pc := &peerConn{tc: tc, sess: sess, addr: addr, used: time.Now()}
+		pc := &peerConn{turn: make(chan struct{}, 1), tc: tc, sess: sess, addr: addr, used: time.Now()}
 		n.mu.Lock()
 		if old := n.conns[tc.Peer]; old != nil {
 			n.mu.Unlock()
@@ -74,7 +76,7 @@ func (n *Node) addresses(ws uuid.UUID, dev identity.DeviceID) []string {
 	if n.cfg.Book != nil {
 		out = append(out, n.cfg.Book.Addresses(dev)...)
 	}
-	if p, ok, err := n.store.PeerAddress(ws, dev); err == nil && ok {
+	if p, ok, err := n.store.PeerAddress(ws, dev); err == nil && ok && !slices.Contains(out, p.Addr) {
 		out = append(out, p.Addr)
 	}
 	return out
@@ -137,6 +139,9 @@ func (n *Node) run(ctx context.Context, dev identity.DeviceID, addrs []string, r
 	for attempt := 0; ; attempt++ {
 		pc, err := n.dial(ctx, dev, addrs)
 		if err != nil {
+			if g, ok := n.cfg.Book.(interface{ MarkGone(identity.DeviceID) }); ok && !dev.IsZero() && ctx.Err() == nil {
+				g.MarkGone(dev) // announced, but not answering: gone
+			}
 			n.publish(Event{Workspace: req.Workspace, Peer: dev, Err: err})
 			return Result{}, err
 		}
@@ -165,8 +170,10 @@ func isRefusal(err error) bool {
 }
 
 func (n *Node) session(ctx context.Context, pc *peerConn, req session.Request) (Result, error) {
-	pc.mu.Lock()
-	defer pc.mu.Unlock()
+	if err := pc.lock(ctx); err != nil {
+		return Result{}, err
+	}
+	defer pc.unlock()
 	stop := context.AfterFunc(ctx, func() { pc.tc.SetDeadline(time.Now()) })
 	defer stop()
 	sent, recv := pc.tc.Sent(), pc.tc.Received()
@@ -181,8 +188,12 @@ func (n *Node) session(ctx context.Context, pc *peerConn, req session.Request) (
 // they travel on to the other partners.
 func (n *Node) changedExcept(ws uuid.UUID) { n.Changed(ws) }
 
-// Status reports, per partner of ws reachable now, how many changes each
-// side lacks.
+// StatusTimeout bounds how long Status waits for one partner.
+const StatusTimeout = 5 * time.Second
+
+// Status reports, per partner of ws, how many changes each side lacks,
+// asking the partners side by side; one that does not answer within
+// StatusTimeout is reported offline.
 func (n *Node) Status(ctx context.Context, ws uuid.UUID) ([]PartnerStatus, error) {
 	ms, err := n.store.Mappings(ws)
 	if err != nil {
@@ -191,28 +202,43 @@ func (n *Node) Status(ctx context.Context, ws uuid.UUID) ([]PartnerStatus, error
 	seen := map[identity.DeviceID]bool{}
 	var out []PartnerStatus
 	for _, m := range ms {
-		if seen[m.Partner] {
-			continue
+		if !seen[m.Partner] {
+			seen[m.Partner] = true
+			out = append(out, PartnerStatus{Partner: m.Partner, LastSync: m.LastSync})
 		}
-		seen[m.Partner] = true
-		ps := PartnerStatus{Partner: m.Partner, LastSync: m.LastSync}
-		pc, err := n.dial(ctx, m.Partner, n.addresses(ws, m.Partner))
-		if err == nil {
-			pc.mu.Lock()
+	}
+	var wg gosync.WaitGroup
+	for i := range out {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			pctx, cancel := context.WithTimeout(ctx, StatusTimeout)
+			defer cancel()
+			n.partnerStatus(pctx, ws, &out[i])
+		}()
+	}
+	wg.Wait()
+	return out, nil
+}
+
+func (n *Node) partnerStatus(ctx context.Context, ws uuid.UUID, ps *PartnerStatus) {
+	pc, err := n.dial(ctx, ps.Partner, n.addresses(ws, ps.Partner))
+	if err == nil {
+		if err = pc.lock(ctx); err == nil {
+			stop := context.AfterFunc(ctx, func() { pc.tc.SetDeadline(time.Now()) })
 			ps.Lacks, err = pc.sess.Status(n.store, ws, replica.Scopes)
-			pc.mu.Unlock()
+			stop()
+			pc.unlock()
 			if err != nil {
 				n.drop(pc)
 			} else {
 				ps.Addr, ps.Online = pc.addr, true
 			}
 		}
-		if err != nil {
-			ps.Error = err.Error()
-		}
-		out = append(out, ps)
 	}
-	return out, nil
+	if err != nil {
+		ps.Error = err.Error()
+	}
 }
 
 // PartnerStatus is one partner's state for a workspace.

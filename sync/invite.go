@@ -145,9 +145,11 @@ func (n *Node) Join(ctx context.Context, inv Invitation, extra ...string) (repli
 	if err != nil {
 		return replica.Workspace{}, Result{}, fmt.Errorf("join: reach the inviter: %w", err)
 	}
-	pc.mu.Lock()
+	if err := pc.lock(ctx); err != nil {
+		return replica.Workspace{}, Result{}, err
+	}
 	name, _, err := pc.sess.Join(inv.Workspace, inv.Secret, n.device.Name)
-	pc.mu.Unlock()
+	pc.unlock()
 	if err != nil {
 		n.drop(pc)
 		return replica.Workspace{}, Result{}, fmt.Errorf("join: %w", err)

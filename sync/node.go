@@ -22,7 +22,9 @@ import (
 	"github.com/grove-team/grove/sync/transport"
 )
 
-// AddressBook tells where a device can be reached now (discovery).
+// AddressBook tells where a device can be reached now (discovery). A book
+// that also has MarkGone(identity.DeviceID) is told when a device it
+// listed could not be reached.
 type AddressBook interface {
 	// Addresses returns host:port candidates for a device, best first.
 	Addresses(dev identity.DeviceID) []string
@@ -64,6 +66,8 @@ type Node struct {
 	subs  map[chan Event]struct{}
 	noted map[noteKey]noted // last bookkeeping write per partner
 
+	inflight, again map[uuid.UUID]bool // mappings syncing now; to sync once more
+
 	wg gosync.WaitGroup
 }
 
@@ -87,11 +91,51 @@ type Result struct {
 
 // peerConn is an open client connection to a partner.
 type peerConn struct {
-	mu   gosync.Mutex // one session at a time
+	turn chan struct{} // holds a token while a session runs: one at a time
 	tc   *transport.Conn
 	sess *session.Conn
 	addr string
 	used time.Time
+}
+
+// lock waits for the connection's turn, or for ctx to end.
+func (pc *peerConn) lock(ctx context.Context) error {
+	select {
+	case pc.turn <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("partner connection busy: %w", ctx.Err())
+	}
+}
+
+func (pc *peerConn) tryLock() bool {
+	select {
+	case pc.turn <- struct{}{}:
+		return true
+	default:
+		return false
+	}
+}
+
+func (pc *peerConn) unlock() { <-pc.turn }
+
+// SessionTimeout bounds how long a session may go without any byte moving
+// either way; a partner that vanished without closing the connection is
+// given up after it rather than after TCP's own minutes.
+const SessionTimeout = 30 * time.Second
+
+// progress is a stream whose every read and write must complete within
+// SessionTimeout.
+type progress struct{ c net.Conn }
+
+func (p progress) Read(b []byte) (int, error) {
+	p.c.SetReadDeadline(time.Now().Add(SessionTimeout))
+	return p.c.Read(b)
+}
+
+func (p progress) Write(b []byte) (int, error) {
+	p.c.SetWriteDeadline(time.Now().Add(SessionTimeout))
+	return p.c.Write(b)
 }
 
 // New prepares a node; Run starts it.
@@ -118,7 +162,8 @@ func New(cfg Config) (*Node, error) {
 	}
 	n := &Node{cfg: cfg, store: cfg.Store, device: dev, cert: cert,
 		conns: map[identity.DeviceID]*peerConn{}, dirty: map[uuid.UUID]bool{},
-		nudge: make(chan struct{}, 1), subs: map[chan Event]struct{}{}, noted: map[noteKey]noted{}}
+		nudge: make(chan struct{}, 1), subs: map[chan Event]struct{}{}, noted: map[noteKey]noted{},
+		inflight: map[uuid.UUID]bool{}, again: map[uuid.UUID]bool{}}
 	if cfg.Listen != "" {
 		if n.ln, err = transport.Listen(cfg.Listen, cert); err != nil {
 			return nil, fmt.Errorf("sync node: %w", err)
@@ -277,23 +322,51 @@ func (n *Node) syncWorkspace(ctx context.Context, ws uuid.UUID) {
 		return
 	}
 	for _, m := range ms {
-		if ctx.Err() != nil {
+		n.startMapping(ctx, m)
+	}
+}
+
+// startMapping syncs a mapping in its own goroutine, so a partner that is
+// slow or gone holds up nobody else. When that mapping is already syncing,
+// it syncs once more right after, so no change waits for the schedule.
+func (n *Node) startMapping(ctx context.Context, m replica.Mapping) {
+	n.mu.Lock()
+	if n.inflight[m.ID] {
+		n.again[m.ID] = true
+		n.mu.Unlock()
+		return
+	}
+	n.inflight[m.ID] = true
+	n.mu.Unlock()
+	n.wg.Add(1)
+	go func() {
+		defer n.wg.Done()
+		for {
+			if _, err := n.SyncMapping(ctx, m); err != nil && ctx.Err() == nil {
+				n.cfg.Logf("sync %s with %s: %v", m.Workspace, m.Partner.Short(), err)
+			}
+			n.mu.Lock()
+			if n.again[m.ID] && ctx.Err() == nil {
+				delete(n.again, m.ID)
+				n.mu.Unlock()
+				continue
+			}
+			delete(n.inflight, m.ID)
+			delete(n.again, m.ID)
+			n.mu.Unlock()
 			return
 		}
-		if _, err := n.SyncMapping(ctx, m); err != nil {
-			n.cfg.Logf("sync %s with %s: %v", m.Workspace, m.Partner.Short(), err)
-		}
-	}
+	}()
 }
 
 func (n *Node) closeIdle() {
 	n.mu.Lock()
 	var idle []*peerConn
 	for dev, pc := range n.conns {
-		if time.Since(pc.used) > n.cfg.IdleTimeout && pc.mu.TryLock() {
+		if time.Since(pc.used) > n.cfg.IdleTimeout && pc.tryLock() {
 			idle = append(idle, pc)
 			delete(n.conns, dev)
-			pc.mu.Unlock()
+			pc.unlock()
 		}
 	}
 	n.mu.Unlock()

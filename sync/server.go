@@ -44,7 +44,9 @@ func (n *Node) serve(ctx context.Context, nc net.Conn) {
 		n.cfg.Logf("sync: %v", err)
 		return
 	}
-	sess := session.New(tc, n.device.ID, tc.Peer)
+	// Between sessions the client may keep the connection idle (it closes
+	// it after its idle timeout); within one, every byte must move in time.
+	sess := session.New(serverStream{tc}, n.device.ID, tc.Peer)
 	sess.ListenPort = n.Port()
 	tc.SetDeadline(time.Now().Add(transport.HandshakeTimeout))
 	if err := sess.Handshake(false); err != nil {
@@ -106,3 +108,21 @@ type noted struct {
 	addr string
 	at   time.Time
 }
+
+// serverStream gives a served connection generous read deadlines (the
+// client keeps it for reuse) and SessionTimeout for writes.
+type serverStream struct{ c net.Conn }
+
+func (s serverStream) Read(b []byte) (int, error) {
+	s.c.SetReadDeadline(time.Now().Add(idleServe))
+	return s.c.Read(b)
+}
+
+func (s serverStream) Write(b []byte) (int, error) {
+	s.c.SetWriteDeadline(time.Now().Add(SessionTimeout))
+	return s.c.Write(b)
+}
+
+// idleServe is how long a served connection may stay silent: longer than
+// the client's idle timeout, so the client closes first.
+const idleServe = 10 * time.Minute

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -148,6 +149,10 @@ func newLab(t *testing.T, n int) *lab {
 		}
 		l.env = append(l.env, kv)
 	}
+	if os.Getenv("GORACE") == "" {
+		// A -race binary otherwise sleeps 1 s at every exit.
+		l.env = append(l.env, "GORACE=atexit_sleep_ms=0")
+	}
 	l.env = append(l.env, "LANG=en_US.UTF-8",
 		"XDG_CONFIG_HOME="+filepath.Join(xdg, "config"), "XDG_CACHE_HOME="+filepath.Join(xdg, "cache"),
 		"XDG_DATA_HOME="+filepath.Join(xdg, "data"))
@@ -167,6 +172,14 @@ func newLab(t *testing.T, n int) *lab {
 		l.hosts = append(l.hosts, host{ns: ns, ip: ip})
 	}
 	return l
+}
+
+// unplug takes host i off the LAN: its bridge port goes down, so packets
+// to it are dropped without an answer (no RST), like a laptop that left
+// the Wi-Fi or went to sleep. Its processes keep running.
+func (l *lab) unplug(i int) {
+	l.t.Helper()
+	l.ip("-n", l.prefix+"-br", "link", "set", fmt.Sprint("grvb", i), "down")
 }
 
 // ns creates a namespace with lo up and IPv6 duplicate-address detection
@@ -236,7 +249,13 @@ func (l *lab) newDevice(name string, h host) *device {
 // grove runs one grove command in the device's namespace on its data
 // folder and returns stdout; err includes stderr.
 func (d *device) grove(args ...string) (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), cmdTimeout)
+	return d.groveWithin(cmdTimeout, args...)
+}
+
+// groveWithin is grove with a time limit: the command is killed after
+// timeout.
+func (d *device) groveWithin(timeout time.Duration, args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	full := append([]string{"netns", "exec", d.host.ns, d.l.bin}, args...)
 	full = append(full, "--data", d.data)
@@ -343,9 +362,9 @@ type instance struct {
 }
 
 // start runs `grove run` for the device, listening on port of its host's
-// address with discovery on the host's veth only. It returns at once; see
-// waitReady.
-func (d *device) start(port int) *instance {
+// address with discovery on the host's veth only, plus extra flags. It
+// returns at once; see waitReady.
+func (d *device) start(port int, extra ...string) *instance {
 	t := d.l.t
 	t.Helper()
 	if d.proc != nil {
@@ -357,6 +376,7 @@ func (d *device) start(port int) *instance {
 	}
 	args := []string{"netns", "exec", d.host.ns, d.l.bin, "run", "--data", d.data,
 		"--listen", fmt.Sprintf("%s:%d", d.host.ip, port), "--interfaces", ifName}
+	args = append(args, extra...)
 	// Not exec.CommandContext: the process is ended by PID, by the test.
 	cmd := exec.Command("ip", args...)
 	cmd.Env = d.l.env
@@ -473,9 +493,57 @@ func (p *instance) finish(t *testing.T) {
 		}
 	}
 	if s := p.stderr.String(); s != "" {
+		if i := strings.Index(s, "SIGQUIT: quit"); i >= 0 {
+			s = s[:i] + "SIGQUIT: quit (stacks cut)\n"
+		}
 		t.Logf("%s `grove run` (started %s) stderr:\n%s", p.d.name, p.start.Format("15:04:05.000"), s)
+		if strings.Contains(s, "DATA RACE") {
+			t.Errorf("%s: data race in grove (binary built with -race)", p.d.name)
+		}
 	}
 }
+
+// quitAndDump ends the process with SIGQUIT, so the Go runtime prints
+// every goroutine's stack, and returns the goroutines that run Grove's
+// sync or control code (for diagnosing a hang). The process is gone after.
+func (p *instance) quitAndDump() string {
+	select {
+	case <-p.exited:
+		return "(process already exited)"
+	default:
+	}
+	if err := p.cmd.Process.Signal(syscall.SIGQUIT); err != nil {
+		return fmt.Sprintf("SIGQUIT: %v", err)
+	}
+	if _, ok := p.wait(10 * time.Second); !ok {
+		return "(no exit after SIGQUIT)"
+	}
+	var keep []string
+	for _, g := range strings.Split(p.stderr.String(), "\n\n") {
+		if !strings.HasPrefix(g, "goroutine ") ||
+			!(strings.Contains(g, "sync.(*Node).session(") || strings.Contains(g, "sync.(*Node).Status(") || strings.Contains(g, "sync.(*Node).dial(")) {
+			continue
+		}
+		// The header, then Grove's frames as "function  file:line".
+		lines := strings.Split(g, "\n")
+		out := []string{lines[0]}
+		for i := 1; i+1 < len(lines); i++ {
+			if strings.HasPrefix(lines[i], "github.com/grove-team/") {
+				fn := lines[i]
+				if m := argsRE.FindStringIndex(fn); m != nil {
+					fn = fn[:m[0]]
+				}
+				loc, _, _ := strings.Cut(strings.TrimSpace(lines[i+1]), " ")
+				out = append(out, "  "+fn+"  "+loc)
+			}
+		}
+		keep = append(keep, strings.Join(out, "\n"))
+	}
+	return strings.Join(keep, "\n")
+}
+
+// argsRE finds the argument list of a frame in a goroutine dump.
+var argsRE = regexp.MustCompile(`\((0x|\{|_|\.\.\.|\))`)
 
 // eventually calls check until it returns ok or timeout passes, and
 // returns how long that took. On timeout it returns the last state check

@@ -26,8 +26,13 @@ import (
 // than the one the caller expected.
 var ErrWrongDevice = errors.New("peer is not the expected device")
 
-// HandshakeTimeout bounds the TLS handshake.
-const HandshakeTimeout = 10 * time.Second
+// HandshakeTimeout bounds the TLS handshake; ConnectTimeout the TCP
+// connection before it (partners are on the LAN: an address that does not
+// answer quickly is not the partner's any more).
+const (
+	HandshakeTimeout = 10 * time.Second
+	ConnectTimeout   = 3 * time.Second
+)
 
 // Certificate makes the TLS certificate of a device key.
 func Certificate(key ed25519.PrivateKey) (tls.Certificate, error) {
@@ -132,7 +137,7 @@ func (c *counted) Write(p []byte) (int, error) {
 func Dial(ctx context.Context, addr string, cert tls.Certificate, expect identity.DeviceID) (*Conn, error) {
 	ctx, cancel := context.WithTimeout(ctx, HandshakeTimeout)
 	defer cancel()
-	raw, err := (&net.Dialer{KeepAlive: 30 * time.Second}).DialContext(ctx, "tcp", addr)
+	raw, err := (&net.Dialer{Timeout: ConnectTimeout, KeepAlive: 30 * time.Second}).DialContext(ctx, "tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("connect to %s: %w", addr, err)
 	}
