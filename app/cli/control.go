@@ -99,12 +99,13 @@ func ServeControl(ctx context.Context, dir string, env *Env) error {
 			}
 			return fmt.Errorf("control socket: %w", err)
 		}
-		serveControl(conn, env)
+		go serveControl(conn, env)
 	}
 }
 
-// serveControl runs one forwarded command. Commands run one at a time, as
-// they would from a shell.
+// serveControl runs one forwarded command. Commands run side by side, as
+// they would from several shells: the store serialises writers, and a slow
+// one (a sync with a partner that went quiet) does not hold up the rest.
 func serveControl(conn net.Conn, env *Env) {
 	defer conn.Close()
 	conn.SetDeadline(time.Now().Add(10 * time.Minute))

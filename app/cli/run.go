@@ -52,7 +52,14 @@ func discoveryInterfaces(flagValue string) ([]string, error) {
 // book answers partner addresses from the discovery peer table.
 type book struct{ svc *discovery.Service }
 
-func (b book) Addresses(dev identity.DeviceID) []string {
+// MarkGone tells discovery a device it lists did not answer.
+func (b *book) MarkGone(dev identity.DeviceID) {
+	if b.svc != nil {
+		b.svc.MarkGone(dev)
+	}
+}
+
+func (b *book) Addresses(dev identity.DeviceID) []string {
 	if b.svc == nil {
 		return nil
 	}
