@@ -138,6 +138,9 @@ func (p progress) Write(b []byte) (int, error) {
 	return p.c.Write(b)
 }
 
+// SetWriteDeadline lets a refusal be written before the connection closes.
+func (p progress) SetWriteDeadline(t time.Time) error { return p.c.SetWriteDeadline(t) }
+
 // New prepares a node; Run starts it.
 func New(cfg Config) (*Node, error) {
 	if cfg.Debounce <= 0 {

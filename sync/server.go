@@ -123,6 +123,9 @@ func (s serverStream) Write(b []byte) (int, error) {
 	return s.c.Write(b)
 }
 
+// SetWriteDeadline lets a refusal be written before the connection closes.
+func (s serverStream) SetWriteDeadline(t time.Time) error { return s.c.SetWriteDeadline(t) }
+
 // idleServe is how long a served connection may stay silent: longer than
 // the client's idle timeout, so the client closes first.
 const idleServe = 10 * time.Minute
