@@ -52,7 +52,7 @@ type RecordTable struct {
 
 	// OnSortRequested is called with a data column when its header is tapped.
 	OnSortRequested func(col int)
-	// OnRowSelected is called when a row is chosen.
+	// OnRowSelected is called when a person chooses a row (never for SelectRow).
 	OnRowSelected func(row int)
 
 	data     TableData
@@ -60,6 +60,7 @@ type RecordTable struct {
 	sortCol  int
 	sortDir  int
 	selected int
+	quiet    bool // SelectRow is selecting: do not report it
 	table    *widget.Table
 }
 
@@ -81,7 +82,7 @@ func NewRecordTable(data TableData) *RecordTable {
 	t.table.UpdateHeader = t.updateHeader
 	t.table.OnSelected = func(id widget.TableCellID) {
 		t.selected = id.Row
-		if t.OnRowSelected != nil && id.Row >= 0 && id.Row < t.data.Len() {
+		if !t.quiet && t.OnRowSelected != nil && id.Row >= 0 && id.Row < t.data.Len() {
 			t.OnRowSelected(id.Row)
 		}
 	}
@@ -121,8 +122,9 @@ func (t *RecordTable) SetSort(col, dir int) {
 // Sort returns the column and direction shown.
 func (t *RecordTable) Sort() (col, dir int) { return t.sortCol, t.sortDir }
 
-// SelectRow selects a row and scrolls to it without calling OnRowSelected
-// for a row already selected.
+// SelectRow selects a row and scrolls to it. It never calls
+// OnRowSelected: the app follows its own state (a record that moved after
+// a sort or a refresh), which is not a person choosing a row.
 func (t *RecordTable) SelectRow(row int) {
 	if row < 0 || row >= t.data.Len() {
 		t.UnselectAll()
@@ -132,8 +134,13 @@ func (t *RecordTable) SelectRow(row int) {
 		return
 	}
 	t.selected = row
+	t.quiet = true
 	t.table.Select(widget.TableCellID{Row: row, Col: 1})
+	t.quiet = false
 }
+
+// Selected returns the selected row, or -1.
+func (t *RecordTable) Selected() int { return t.selected }
 
 // UnselectAll clears the selection.
 func (t *RecordTable) UnselectAll() {

@@ -219,3 +219,24 @@ func (q *Queue) Settle(loops ...*Loop) {
 		}
 	}
 }
+
+// Generation tells a stale result from a current one. The Fyne thread
+// calls Next whenever the person changes what a view shows (another
+// record, a new one, another tool) and hands the number to the job that
+// will fill the view; the job's UI function checks Current and drops its
+// result when the view has moved on since. Only the Fyne thread uses it,
+// so it needs no lock: the job carries the number, never the Generation.
+type Generation struct{ n uint64 }
+
+// Next starts a new generation and returns its number.
+func (g *Generation) Next() uint64 {
+	g.n++
+	return g.n
+}
+
+// Now returns the current generation's number, for a job that fills the
+// view without changing what it shows (a save).
+func (g *Generation) Now() uint64 { return g.n }
+
+// Current reports whether n is still the current generation.
+func (g *Generation) Current(n uint64) bool { return n == g.n }

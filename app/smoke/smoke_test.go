@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -59,38 +60,28 @@ func display(t *testing.T) string {
 			continue
 		}
 		d := fmt.Sprintf(":%d", n)
-		x := exec.Command("Xvfb", d, "-screen", "0", "1280x800x24", "-nolisten", "tcp")
-		if err := x.Start(); err != nil {
+		x := &proc{cmd: exec.Command("Xvfb", d, "-screen", "0", "1280x800x24", "-nolisten", "tcp"), log: &syncBuffer{}, exited: make(chan struct{})}
+		x.cmd.Stdout, x.cmd.Stderr = x.log, x.log
+		if err := x.cmd.Start(); err != nil {
 			t.Fatalf("start Xvfb: %v", err)
 		}
-		t.Cleanup(func() { stop(x) })
+		go func() { x.err = x.cmd.Wait(); close(x.exited) }()
+		t.Cleanup(x.stop)
 		deadline := time.Now().Add(10 * time.Second)
 		for time.Now().Before(deadline) {
 			if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
 				return d
 			}
-			time.Sleep(50 * time.Millisecond)
+			select {
+			case <-x.exited:
+				t.Fatalf("Xvfb %s ended: %s\n%s", d, x.state(), x.log.String())
+			case <-time.After(50 * time.Millisecond):
+			}
 		}
 		t.Fatalf("Xvfb %s did not come up", d)
 	}
 	t.Fatal("no free X display")
 	return ""
-}
-
-// stop ends a process by PID: SIGTERM, then SIGKILL after 5 s.
-func stop(c *exec.Cmd) {
-	if c.Process == nil || c.ProcessState != nil {
-		return
-	}
-	c.Process.Signal(syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() { c.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		c.Process.Kill()
-		<-done
-	}
 }
 
 type session struct {
@@ -101,48 +92,79 @@ type session struct {
 	art     string
 }
 
-// x runs an X tool with a time limit and returns its output.
-func (s *session) x(timeout time.Duration, name string, args ...string) string {
-	s.t.Helper()
+// run runs an X tool with a time limit and returns its output.
+func (s *session) run(timeout time.Duration, name string, args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Env = append(os.Environ(), "DISPLAY="+s.display)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		s.t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+		return "", fmt.Errorf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
 	}
-	return strings.TrimSpace(string(out))
+	return strings.TrimSpace(string(out)), nil
 }
 
-// window waits for a window whose name matches and returns its ID.
+// x runs an X tool and fails the test when it fails.
+func (s *session) x(timeout time.Duration, name string, args ...string) string {
+	s.t.Helper()
+	out, err := s.run(timeout, name, args...)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return out
+}
+
+// window waits for a visible window whose name matches and returns its ID.
 func (s *session) window(name string) string {
 	s.t.Helper()
-	ids := strings.Fields(s.x(20*time.Second, "xdotool", "search", "--sync", "--name", name))
+	ids := strings.Fields(s.x(20*time.Second, "xdotool", "search", "--sync", "--onlyvisible", "--name", name))
 	if len(ids) == 0 {
 		s.t.Fatalf("no window %q", name)
 	}
 	return ids[0]
 }
 
-// shot saves a screenshot of a window, retrying for a few seconds until
-// it is painted, and fails when it stays blank.
-func (s *session) shot(id, file string) image.Image {
+// capture takes a screenshot of a window into path.
+func (s *session) capture(id, path string) (image.Image, error) {
+	if _, err := s.run(20*time.Second, "import", "-window", id, path); err != nil {
+		return nil, err
+	}
+	return readPNG(path)
+}
+
+// settled waits until the window is painted (not blank), differs from
+// before in region (when before is not nil) and then stays the same for
+// two screenshots in a row: the app has reacted and is idle. It saves the
+// last screenshot as file in the artifacts and returns it.
+func (s *session) settled(id, file string, before image.Image, region image.Rectangle, limit time.Duration) image.Image {
 	s.t.Helper()
 	path := filepath.Join(s.art, file)
-	deadline := time.Now().Add(10 * time.Second)
+	tmp := filepath.Join(s.t.TempDir(), file)
+	deadline := time.Now().Add(limit)
+	var prev image.Image
 	for {
-		s.x(20*time.Second, "import", "-window", id, path)
-		img, err := readPNG(path)
+		img, err := s.capture(id, tmp)
 		if err != nil {
-			s.t.Fatalf("screenshot %s: %v", path, err)
+			s.t.Fatalf("screenshot %s: %v", file, err)
 		}
-		if n := colours(img); n >= 8 {
+		painted := colours(img) >= 8
+		changed := before == nil || !sameIn(img, before, region)
+		if painted && changed && prev != nil && sameIn(img, prev, img.Bounds()) {
+			if raw, err := os.ReadFile(tmp); err == nil {
+				os.WriteFile(path, raw, 0o644)
+			}
 			return img
-		} else if time.Now().After(deadline) {
-			s.t.Fatalf("screenshot %s is blank (%d colours)", path, n)
 		}
-		time.Sleep(200 * time.Millisecond)
+		if time.Now().After(deadline) {
+			if raw, err := os.ReadFile(tmp); err == nil {
+				os.WriteFile(path, raw, 0o644)
+			}
+			s.t.Fatalf("window did not settle for %s within %v (painted %v, changed in %v: %v); last screenshot %s",
+				file, limit, painted, region, changed, path)
+		}
+		prev = img
+		time.Sleep(150 * time.Millisecond)
 	}
 }
 
@@ -168,19 +190,78 @@ func colours(img image.Image) int {
 	return len(seen)
 }
 
-// waitFor polls until ok or the time limit.
-func waitFor(t *testing.T, what string, limit time.Duration, ok func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(limit)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
+// blink is the number of pixels that may differ between two screenshots
+// of an idle window: a text cursor blinks (a few pixels wide, one line
+// high); any real change (a form, a line of text) is far larger.
+const blink = 150
+
+// sameIn reports whether two screenshots have the same size and, but for
+// a blinking cursor, the same pixels in r.
+func sameIn(a, b image.Image, r image.Rectangle) bool {
+	if a.Bounds() != b.Bounds() {
+		return false
+	}
+	r = r.Intersect(a.Bounds())
+	diff := 0
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			if a.At(x, y) != b.At(x, y) {
+				if diff++; diff > blink {
+					return false
+				}
+			}
 		}
-		time.Sleep(100 * time.Millisecond)
+	}
+	return true
+}
+
+// syncBuffer is the app's output, written by exec's copier goroutines
+// and read by the test.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// proc is a running grove; exited closes when it has ended.
+type proc struct {
+	cmd    *exec.Cmd
+	log    *syncBuffer
+	exited chan struct{}
+	err    error
+}
+
+// stop ends the process by PID: SIGTERM, then SIGKILL after 5 s.
+func (p *proc) stop() {
+	select {
+	case <-p.exited:
+		return
+	default:
+	}
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.exited:
+	case <-time.After(5 * time.Second):
+		p.cmd.Process.Kill()
+		<-p.exited
 	}
 }
 
-func (s *session) start(args ...string) *exec.Cmd {
+// start runs grove on the session's data folder. When the test fails, the
+// cleanup takes a screenshot of the whole screen, then prints grove's
+// output and where the screenshots are.
+func (s *session) start(args ...string) *proc {
 	s.t.Helper()
 	cmd := exec.Command(s.bin, append([]string{"--data", s.data}, args...)...)
 	// The app syncs: keep it on loopback and off the LAN (no multicast on
@@ -188,18 +269,45 @@ func (s *session) start(args ...string) *exec.Cmd {
 	cmd.Env = append(os.Environ(), "DISPLAY="+s.display, "LANG=en_US.UTF-8",
 		"GROVE_INTERFACES=none", "GROVE_LISTEN=127.0.0.1:0",
 		"XDG_CONFIG_HOME="+s.t.TempDir(), "XDG_CACHE_HOME="+s.t.TempDir())
-	var log bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &log, &log
+	p := &proc{cmd: cmd, log: &syncBuffer{}, exited: make(chan struct{})}
+	cmd.Stdout, cmd.Stderr = p.log, p.log
 	if err := cmd.Start(); err != nil {
 		s.t.Fatal(err)
 	}
+	go func() { p.err = cmd.Wait(); close(p.exited) }()
 	s.t.Cleanup(func() {
-		stop(cmd)
 		if s.t.Failed() {
-			s.t.Logf("grove output:\n%s", log.String())
+			if _, err := s.run(20*time.Second, "import", "-window", "root", filepath.Join(s.art, "failure-screen.png")); err != nil {
+				s.t.Logf("no failure screenshot: %v", err)
+			}
+		}
+		p.stop()
+		if s.t.Failed() {
+			s.t.Logf("grove output (%s):\n%s", p.state(), p.log.String())
+			s.t.Logf("screenshots in %s: %s", s.art, strings.Join(listPNG(s.art), ", "))
 		}
 	})
-	return cmd
+	return p
+}
+
+func (p *proc) state() string {
+	select {
+	case <-p.exited:
+		if p.err != nil {
+			return "ended: " + p.err.Error()
+		}
+		return "ended"
+	default:
+		return "running"
+	}
+}
+
+func listPNG(dir string) []string {
+	names, _ := filepath.Glob(filepath.Join(dir, "*.png"))
+	for i, n := range names {
+		names[i] = filepath.Base(n)
+	}
+	return names
 }
 
 func newSession(t *testing.T) *session {
@@ -211,40 +319,56 @@ func newSession(t *testing.T) *session {
 	if testing.Short() {
 		t.Skip("smoke test builds the binary and starts X; skipped with -short")
 	}
-	return &session{t: t, display: display(t), bin: buildGrove(t), data: t.TempDir(), art: artifacts(t)}
+	s := &session{t: t, display: display(t), bin: buildGrove(t), data: t.TempDir(), art: artifacts(t)}
+	// Screenshots of an earlier run must not pass for this one's.
+	for _, n := range listPNG(s.art) {
+		os.Remove(filepath.Join(s.art, n))
+	}
+	return s
 }
+
+// Regions of the workspace window (1200×760 at first start) watched for
+// changes: the record panel on the right and the status line.
+var (
+	recordPanel = image.Rect(870, 120, 1200, 680)
+	statusLine  = image.Rect(0, 720, 1200, 760)
+)
 
 func TestFirstRunCreateRecordAndQuit(t *testing.T) {
 	s := newSession(t)
 	app := s.start()
 	home := s.window("^Grove$")
-	s.shot(home, "01-welcome.png")
+	s.settled(home, "01-welcome.png", nil, image.Rectangle{}, 20*time.Second)
 
 	// The welcome asks for the device name; its entry has the focus.
 	s.x(5*time.Second, "xdotool", "key", "--window", home, "ctrl+a")
 	s.x(10*time.Second, "xdotool", "type", "--delay", "15", "Smoke laptop")
 	s.x(5*time.Second, "xdotool", "key", "Return")
 	ws := s.window("Sample team")
-	time.Sleep(500 * time.Millisecond)
-	s.shot(ws, "02-workspace.png")
+	shown := s.settled(ws, "02-workspace.png", nil, image.Rectangle{}, 30*time.Second)
+
+	// Point at an empty part of the header (no table row, no button) and
+	// click so the window has the pointer and the keyboard; a click on a
+	// row would open that record.
+	s.x(5*time.Second, "xdotool", "mousemove", "--window", ws, "600", "52", "click", "1")
 
 	// A new contact by keyboard: Ctrl+N, name, Tab, e-mail, Ctrl+S.
-	s.x(5*time.Second, "xdotool", "mousemove", "600", "400", "click", "1")
 	s.x(5*time.Second, "xdotool", "key", "ctrl+n")
-	time.Sleep(300 * time.Millisecond)
+	blank := s.settled(ws, "03-new-record.png", shown, recordPanel, 15*time.Second)
 	s.x(10*time.Second, "xdotool", "type", "--delay", "15", "Xavier Smoke")
 	s.x(5*time.Second, "xdotool", "key", "Tab")
 	s.x(10*time.Second, "xdotool", "type", "--delay", "15", "xavier@smoke.example")
+	typed := s.settled(ws, "04-typed.png", blank, recordPanel, 15*time.Second)
 	s.x(5*time.Second, "xdotool", "key", "ctrl+s")
-	time.Sleep(800 * time.Millisecond)
-	s.shot(ws, "03-record-saved.png")
+	s.settled(ws, "05-record-saved.png", typed, statusLine, 15*time.Second)
 
 	// Quit with Ctrl+Q and wait for the process to end.
 	s.x(5*time.Second, "xdotool", "key", "ctrl+q")
-	exited := make(chan error, 1)
-	go func() { exited <- app.Wait() }()
 	select {
-	case <-exited:
+	case <-app.exited:
+		if app.err != nil {
+			t.Fatalf("grove ended with %v", app.err)
+		}
 	case <-time.After(15 * time.Second):
 		t.Fatal("grove did not quit on Ctrl+Q")
 	}
@@ -266,7 +390,11 @@ func TestFirstRunCreateRecordAndQuit(t *testing.T) {
 		}
 	}
 	if !found || len(recs) != 26 {
-		t.Fatalf("record made in the window not found among %d records", len(recs))
+		names := make([]string, 0, len(recs))
+		for _, r := range recs {
+			names = append(names, fmt.Sprint(r.Fields["Name"]))
+		}
+		t.Fatalf("record made in the window not found among %d records: %s", len(recs), strings.Join(names, "; "))
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,7 +31,20 @@ var (
 	benchOnce sync.Once
 	benchEnv  *apptest.Env
 	benchWS   uuid.UUID
+	benchDir  string
 )
+
+// TestMain removes the benchmarks' data set, kept for the whole process.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchEnv != nil {
+		benchEnv.Store.Close()
+	}
+	if benchDir != "" {
+		os.RemoveAll(benchDir)
+	}
+	os.Exit(code)
+}
 
 // bigWorkspace makes (once per process) a workspace whose Tasks tool holds
 // 100,000 records, written with PutRecords in batches of 1,000.
@@ -42,6 +56,7 @@ func bigWorkspace(b *testing.B) (*apptest.Env, uuid.UUID) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		benchDir = dir
 		os.Setenv("XDG_CONFIG_HOME", dir)
 		os.Setenv("XDG_CACHE_HOME", dir)
 		st, err := replica.Open(dir, replica.Options{NoSync: true})
@@ -206,6 +221,7 @@ func BenchmarkPeakRSS100k(b *testing.B) {
 		b.Fatal(err)
 	}
 	src = nil
+	var peaks, paints []int
 	for i := 0; i < b.N; i++ {
 		cmd := exec.Command(os.Args[0], "-test.run", "^TestRSSChild$", "-test.count", "1")
 		cmd.Env = append(os.Environ(), "GROVE_RSS_DATA="+dir, "GROVE_RSS_WS="+id.String())
@@ -217,9 +233,14 @@ func BenchmarkPeakRSS100k(b *testing.B) {
 		for _, l := range strings.Split(string(out), "\n") {
 			fmt.Sscanf(l, "RSS %d %d", &kb, &openMS)
 		}
-		b.ReportMetric(float64(kb)/1024, "MB-peak-rss")
-		b.ReportMetric(float64(openMS), "ms-first-paint-fresh")
+		peaks, paints = append(peaks, kb), append(paints, openMS)
 	}
+	// Medians over the children (the machine is shared), and the worst.
+	slices.Sort(peaks)
+	slices.Sort(paints)
+	b.ReportMetric(float64(peaks[len(peaks)/2])/1024, "MB-peak-rss")
+	b.ReportMetric(float64(peaks[len(peaks)-1])/1024, "MB-peak-rss-max")
+	b.ReportMetric(float64(paints[len(paints)/2]), "ms-first-paint-fresh")
 }
 
 // TestRSSChild is the child of BenchmarkPeakRSS100k; it does nothing in

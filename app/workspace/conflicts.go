@@ -27,9 +27,11 @@ type Conflicts struct {
 	tools    map[[16]byte]*schema.Tool
 	role     model.Role
 	selected int
+	quiet    bool // load is selecting: the list must not rebuild the chooser
 	list     *widget.List
 	detail   *fyne.Container
 	chooser  *widgets.ConflictChooser
+	shownAs  model.Role // the role the chooser was built for
 	status   *widget.Label
 	refused  *widget.Label
 	content  fyne.CanvasObject
@@ -45,7 +47,11 @@ func NewConflicts(ws model.Workspace, ui func(func())) *Conflicts {
 			it := c.items[i]
 			o.(*widget.Label).SetText(fmt.Sprintf("%s · %s · %s", it.ToolName, it.Label, it.FieldName))
 		})
-	c.list.OnSelected = func(i widget.ListItemID) { c.choose(i) }
+	c.list.OnSelected = func(i widget.ListItemID) {
+		if !c.quiet {
+			c.choose(i)
+		}
+	}
 	c.detail = container.NewStack(widget.NewLabel("Choose a conflict on the left."))
 	c.status = widget.NewLabel("")
 	c.status.Wrapping = fyne.TextWrapWord
@@ -106,6 +112,10 @@ func (c *Conflicts) load() {
 			c.status.SetText(Explain("Could not read the conflicts", err))
 			return
 		}
+		var prev *model.Conflict
+		if c.selected >= 0 && c.selected < len(c.items) {
+			prev = &c.items[c.selected]
+		}
 		c.items = items
 		c.list.Refresh()
 		c.showRefused(refused, rerr)
@@ -116,10 +126,47 @@ func (c *Conflicts) load() {
 			c.detail.Refresh()
 			return
 		}
+		// Keep the conflict on show, found by what it is rather than by
+		// position; while it is unchanged its chooser stays, with a merged
+		// value being typed, instead of being rebuilt by every reload.
 		i := min(max(c.selected, 0), len(items)-1)
+		same := false
+		if prev != nil {
+			for j := range items {
+				if sameConflict(*prev, items[j]) {
+					i, same = j, sameVersions(*prev, items[j])
+				}
+			}
+		}
+		c.quiet = true
 		c.list.Select(i)
+		c.quiet = false
+		if same && c.chooser != nil && c.shownAs == c.role {
+			c.selected = i
+			return
+		}
 		c.choose(i)
 	})
+}
+
+// sameConflict reports whether a and b are the same conflicted field.
+func sameConflict(a, b model.Conflict) bool {
+	return a.Record == b.Record && a.Field == b.Field && a.Existence == b.Existence
+}
+
+// sameVersions reports whether a and b offer the same versions.
+func sameVersions(a, b model.Conflict) bool {
+	if len(a.Versions) != len(b.Versions) {
+		return false
+	}
+	for i, va := range a.Versions {
+		vb := b.Versions[i]
+		if va.Value != vb.Value || va.Author != vb.Author || va.AuthorName != vb.AuthorName ||
+			va.Replica != vb.Replica || !va.Time.Equal(vb.Time) || va.Won != vb.Won || va.Refused != vb.Refused {
+			return false
+		}
+	}
+	return true
 }
 
 func (c *Conflicts) showRefused(rs []model.Refused, err error) {
@@ -164,6 +211,7 @@ func (c *Conflicts) choose(i int) {
 	}
 	ch := widgets.NewConflictChooser(fmt.Sprintf("%s — %s (%s)", it.Label, it.FieldName, it.ToolName), versions)
 	ch.SetReadOnly(!c.role.CanEdit())
+	c.shownAs = c.role
 	ch.OnKeep = func(j int) { c.resolve(it, it.Versions[j].Value) }
 	ch.OnMerge = func(text string) {
 		f := c.field(it)

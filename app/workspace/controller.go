@@ -243,22 +243,40 @@ func (s *Screen) loadConflictCount() {
 	s.loop.UI(func() { s.applyConflicts(n) })
 }
 
-// loadRecord reads a record and its history for the form.
-func (s *Screen) loadRecord(id uuid.UUID) {
+// loadRecord reads a record and its history for the form. gen is the
+// form's generation when the record was asked for: the result is dropped
+// when the form shows something else by the time it arrives.
+func (s *Screen) loadRecord(gen uint64, id uuid.UUID) {
 	r, err := s.ws.Record(id)
 	if err != nil {
-		s.loop.UI(func() { s.fail("Could not open the record", err) })
+		s.loop.UI(func() {
+			if s.form.Current(gen) {
+				s.fail("Could not open the record", err)
+			}
+		})
 		return
 	}
 	hist, _ := s.ws.History(id)
-	s.loop.UI(func() { s.rec.show(r, hist) })
+	s.loop.UI(func() {
+		if s.form.Current(gen) {
+			s.rec.show(r, hist)
+		}
+	})
 }
 
-// put saves the form's changes.
-func (s *Screen) put(tool *schema.Tool, id uuid.UUID, changes map[uuid.UUID]schema.Value) {
+// put saves the form's changes. gen is the form's generation at Save:
+// the stored record comes back into the form only if it still shows what
+// was saved.
+func (s *Screen) put(gen uint64, tool *schema.Tool, id uuid.UUID, changes map[uuid.UUID]schema.Value) {
 	newID, err := s.ws.PutRecord(tool.ID, id, changes)
 	if err != nil {
-		s.loop.UI(func() { s.rec.saveFailed(err) })
+		s.loop.UI(func() {
+			if s.form.Current(gen) {
+				s.rec.saveFailed(err)
+			} else {
+				s.fail("Could not save", err)
+			}
+		})
 		return
 	}
 	r, err := s.ws.Record(newID)
@@ -268,18 +286,25 @@ func (s *Screen) put(tool *schema.Tool, id uuid.UUID, changes map[uuid.UUID]sche
 	}
 	hist, _ := s.ws.History(newID)
 	s.loop.UI(func() {
-		s.rec.saved(r, hist, id == uuid.Nil)
+		if s.form.Current(gen) {
+			s.rec.saved(r, hist, id == uuid.Nil)
+			return
+		}
+		s.seen[r.ID] = true
+		s.say("Saved %s.", recordLabel(tool, r))
 	})
 }
 
-// remove deletes a record and offers to undo.
-func (s *Screen) remove(id uuid.UUID, what string) {
+// remove deletes a record and offers to undo; the form is cleared if it
+// still shows the record (gen is its generation at Delete).
+func (s *Screen) remove(gen uint64, id uuid.UUID, what string) {
 	if err := s.ws.DeleteRecord(id); err != nil {
 		s.loop.UI(func() { s.fail("Could not delete "+what, err) })
 		return
 	}
 	s.loop.UI(func() {
-		if s.record != nil && s.record.ID == id {
+		if s.form.Current(gen) && s.record != nil && s.record.ID == id {
+			s.form.Next()
 			s.record = nil
 			s.rec.clear()
 		}
@@ -287,14 +312,17 @@ func (s *Screen) remove(id uuid.UUID, what string) {
 	})
 }
 
-// restore brings a deleted record back (Undo).
-func (s *Screen) restore(id uuid.UUID, what string) {
+// restore brings a deleted record back (Undo) and, when show, into the
+// form of generation gen.
+func (s *Screen) restore(id uuid.UUID, what string, gen uint64, show bool) {
 	if err := s.ws.RestoreRecord(id); err != nil {
 		s.loop.UI(func() { s.fail("Could not bring back "+what, err) })
 		return
 	}
 	s.loop.UI(func() { s.say("Brought back %s.", what) })
-	s.loadRecord(id)
+	if show {
+		s.loadRecord(gen, id)
+	}
 }
 
 // syncNow asks the sync machinery to sync.

@@ -76,6 +76,7 @@ func (p *recordPanel) setTool(t *schema.Tool) {
 	p.form.SetReadOnly(!p.role.CanEdit())
 	p.formBox.Objects = []fyne.CanvasObject{p.form}
 	p.formBox.Refresh()
+	p.s.form.Next()
 	p.s.record, p.s.creating = nil, false
 	p.clear()
 }
@@ -235,10 +236,10 @@ func (p *recordPanel) save() {
 	if s.record != nil {
 		id = s.record.ID
 	}
-	t := s.tool
+	t, gen := s.tool, s.form.Now()
 	s.say("Saving…")
 	setEnabled(p.saveBtn, false)
-	s.loop.Post(func(context.Context) { s.put(t, id, changes) })
+	s.loop.Post(func(context.Context) { s.put(gen, t, id, changes) })
 }
 
 // saveFailed shows why the store refused the record.
@@ -279,6 +280,6 @@ func (p *recordPanel) delete() {
 	if s.record == nil || !p.role.CanEdit() {
 		return
 	}
-	id, what := s.record.ID, recordLabel(s.tool, s.record)
-	s.loop.Post(func(context.Context) { s.remove(id, what) })
+	id, what, gen := s.record.ID, recordLabel(s.tool, s.record), s.form.Now()
+	s.loop.Post(func(context.Context) { s.remove(gen, id, what) })
 }

@@ -72,6 +72,13 @@ type Screen struct {
 	conflicts int
 	lastQuery query
 
+	// form counts the changes of what the form shows: a record opened, a
+	// new record, another tool, a delete. A job that fills the form
+	// carries the number current when it was asked for, and its result is
+	// dropped when the person has moved on since (a slow load must not
+	// replace the new record being typed).
+	form loop.Generation
+
 	// Widgets.
 	title        *widget.Label
 	roleLabel    *widget.Label
@@ -462,13 +469,12 @@ func (s *Screen) fillCalendar() {
 	to := schema.DateValue(time.Date(y, m+1, 1, 0, 0, 0, 0, time.UTC)).Days()
 	items := map[int][]widgets.CalendarItem{}
 	for i, n := 0, s.view.Len(); i < n; i++ {
-		r := s.view.Row(i)
-		v := value(r, col)
+		v := s.view.Value(i, col)
 		if v.IsEmpty() || v.Days() < from || v.Days() >= to {
 			continue
 		}
 		d := v.Date().Day()
-		items[d] = append(items[d], widgets.CalendarItem{Key: i, Title: label(s.tool, r)})
+		items[d] = append(items[d], widgets.CalendarItem{Key: i, Title: s.view.Label(i)})
 	}
 	s.calendar.SetItems(items)
 }
@@ -523,22 +529,29 @@ func (s *Screen) rowSelected(i int) {
 	if s.view == nil || i < 0 || i >= s.view.Len() {
 		return
 	}
-	r := s.view.Row(i)
-	if !s.seen[r.ID] {
-		s.seen[r.ID] = true
+	id := s.view.ID(i)
+	if !s.seen[id] {
+		s.seen[id] = true
 		s.table.Refresh()
 	}
-	s.openRecord(r.ID)
+	s.openRecord(id)
 }
 
 // openRecord loads a record into the form.
 func (s *Screen) openRecord(id uuid.UUID) {
-	if s.rec.dirty() && (s.record == nil || s.record.ID != id) {
-		s.say("You have unsaved changes in the form; they were kept. Save (Ctrl+S) or Revert first.")
+	if s.rec.dirty() {
+		if s.record == nil || s.record.ID != id {
+			s.say("You have unsaved changes in the form; they were kept. Save (Ctrl+S) or Revert first.")
+			return
+		}
+		// The form shows this record with unsaved changes: reading it
+		// again would throw them away.
+		s.side.SelectIndex(0)
 		return
 	}
 	s.side.SelectIndex(0)
-	s.loop.Post(func(context.Context) { s.loadRecord(id) })
+	gen := s.form.Next()
+	s.loop.Post(func(context.Context) { s.loadRecord(gen, id) })
 }
 
 // NewRecord clears the form for a new record (Ctrl+N).
@@ -550,6 +563,7 @@ func (s *Screen) NewRecord() {
 		s.say("You have unsaved changes in the form; save (Ctrl+S) or revert them first.")
 		return
 	}
+	s.form.Next() // a record still loading must not replace the blank form
 	s.record = nil
 	s.creating = true
 	s.table.UnselectAll()
@@ -584,7 +598,14 @@ func (s *Screen) showUndo(id uuid.UUID, what string) {
 	s.say("Deleted %s.", what)
 	s.undoBtn.OnTapped = func() {
 		s.undoBtn.Hide()
-		s.loop.Post(func(context.Context) { s.restore(id, what) })
+		// The record comes back into the form, unless the form holds
+		// unsaved typing.
+		show := !s.rec.dirty()
+		var gen uint64
+		if show {
+			gen = s.form.Next()
+		}
+		s.loop.Post(func(context.Context) { s.restore(id, what, gen, show) })
 	}
 	s.undoBtn.Show()
 	if s.undoTimer != nil {

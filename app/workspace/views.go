@@ -28,7 +28,7 @@ func (b *boardData) fill(t *schema.Tool, col int, v *view) {
 	}
 	b.columns = make([][]int, len(b.titles))
 	for i, n := 0, v.Len(); i < n; i++ {
-		val := value(v.Row(i), col)
+		val := v.Value(i, col)
 		ci, ok := index[val.Text()]
 		if !ok {
 			ci = len(f.Choices)
@@ -50,12 +50,12 @@ func (b *boardData) Card(col, i int) (string, string) {
 	if col >= len(b.columns) || i >= len(b.columns[col]) {
 		return "", ""
 	}
-	r := b.v.Row(b.columns[col][i])
-	title := label(b.tool, r)
+	row := b.columns[col][i]
+	title := b.v.Label(row)
 	// The detail line: the first date, then the first number, if any.
 	detail := ""
 	for fi, f := range b.tool.Fields {
-		v := value(r, fi)
+		v := b.v.Value(row, fi)
 		if v.IsEmpty() || f.Type == schema.Choice || v.String() == title || f.Type == schema.LongText {
 			continue
 		}
