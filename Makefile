@@ -76,3 +76,69 @@ bench: build
 
 clean:
 	rm -rf bin
+
+# ---------------------------------------------------------------------------
+# Packages: `make package` builds, into dist/, the Linux .tar.xz (fyne
+# package) and .deb, the Windows installer (cross-compiled with MinGW-w64,
+# packed with NSIS) and SHA256SUMS; `make package-check` builds them and
+# checks them. The scripts are in assets/packaging/; the macOS .app and .dmg
+# are built on a Mac (assets/packaging/darwin.sh) or by
+# .github/workflows/release.yml. Packaging works on a staged copy of the
+# source, so FyneApp.toml (whose Build `fyne package` bumps) is left as is.
+DIST         ?= dist
+DEB_PACKAGE  := xz-utils dpkg-dev make
+DEB_WINDOWS  := gcc-mingw-w64-x86-64 nsis
+DEB_CHECK    := desktop-file-utils osslsigncode file 7zip xvfb xauth xdotool
+PKG_VERSION  := $(shell sed -n 's/^Version *= *"\(.*\)"/\1/p' FyneApp.toml | head -n 1)
+PACKAGE_ENV   = DIST="$(abspath $(DIST))" GO="$(GO)"
+
+# apt-install installs the Debian packages among $(1) that are missing.
+define apt-install
+@command -v dpkg-query >/dev/null || { echo "not Debian/Ubuntu: install $(1) yourself"; exit 0; }; \
+missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+if [ -n "$$missing" ]; then \
+	echo "installing: $$missing"; \
+	$(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+fi
+endef
+
+.PHONY: package package-linux package-windows package-sums package-check \
+	package-check-linux package-check-windows deps-package deps-package-windows \
+	deps-package-check package-clean
+
+package: package-linux package-windows
+	@$(MAKE) --no-print-directory package-sums
+
+package-linux: deps deps-package
+	$(PACKAGE_ENV) bash assets/packaging/linux.sh
+
+package-windows: deps-package deps-package-windows
+	$(PACKAGE_ENV) bash assets/packaging/windows.sh
+
+# package-sums writes SHA256SUMS for this version's packages in $(DIST).
+package-sums:
+	cd $(DIST) && ls grove-$(PKG_VERSION)-*.tar.xz grove_$(PKG_VERSION)-*.deb \
+		grove-$(PKG_VERSION)-*-setup.exe grove-$(PKG_VERSION)-*.dmg 2>/dev/null | \
+		LC_ALL=C sort | xargs sha256sum > SHA256SUMS
+	@cat $(DIST)/SHA256SUMS
+
+package-check: package deps-package-check
+	$(PACKAGE_ENV) bash assets/packaging/check.sh linux windows
+
+package-check-linux: package-linux deps-package-check
+	$(PACKAGE_ENV) bash assets/packaging/check.sh linux
+
+package-check-windows: package-windows deps-package-check
+	$(PACKAGE_ENV) bash assets/packaging/check.sh windows
+
+deps-package:
+	$(call apt-install,$(DEB_PACKAGE))
+
+deps-package-windows:
+	$(call apt-install,$(DEB_WINDOWS))
+
+deps-package-check:
+	$(call apt-install,$(DEB_CHECK))
+
+package-clean:
+	rm -rf $(DIST)
