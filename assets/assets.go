@@ -110,3 +110,7 @@ func SampleTasks() []map[string]string {
 	}
 	return out
 }
+
+// Version is Grove's version, shown by `grove --version` and the About
+// dialog; a test keeps it equal to FyneApp.toml's.
+const Version = "0.1.0"

@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
+	"github.com/grove-team/grove/assets"
 	"github.com/grove-team/grove/discovery"
 	"github.com/grove-team/grove/replica"
 	"github.com/grove-team/grove/schema"
@@ -23,7 +24,7 @@ import (
 )
 
 // Version is the program version; a test keeps it equal to FyneApp.toml's.
-const Version = "0.1.0"
+const Version = assets.Version
 
 // command is one subcommand.
 type command struct {

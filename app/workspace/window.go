@@ -2,10 +2,13 @@ package workspace
 
 import (
 	"context"
+	"fmt"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
 
 	"github.com/grove-team/grove/app/model"
+	"github.com/grove-team/grove/assets"
 )
 
 // SizeKey is the preference key prefix under which a window's size is
@@ -60,6 +63,9 @@ func Open(ctx context.Context, a fyne.App, ws model.Workspace, opts Options, onC
 			fyne.NewMenuItemSeparator(),
 			&fyne.MenuItem{Label: "Quit", Shortcut: Shortcut(fyne.KeyQ), IsQuit: true, Action: quit},
 		),
+		fyne.NewMenu("Help",
+			fyne.NewMenuItem("About Grove", func() { ShowAbout(w) }),
+		),
 	))
 	w.SetCloseIntercept(func() {
 		SaveSize(a, w, "workspace")
@@ -74,4 +80,9 @@ func Open(ctx context.Context, a fyne.App, ws model.Workspace, opts Options, onC
 	s.Start(ctx)
 	w.Show()
 	return &Window{Screen: s, Win: w}
+}
+
+// ShowAbout shows Grove's name, version and what it is.
+func ShowAbout(w fyne.Window) {
+	dialog.ShowInformation("About Grove", fmt.Sprintf("Grove %s\n\nShared workspaces of records that sync\nbetween your team's devices, online or not.", assets.Version), w)
 }
