@@ -59,13 +59,23 @@ test-netns:
 test-e2e: build
 	GO=$(GO) GROVE_E2E_BIN=$(CURDIR)/$(BIN) sync/e2e/run.sh
 
+# Go 1.26's fuzz coordinator can report a bare "context deadline exceeded"
+# when -fuzztime ends while a worker is mid-call (golang/go#75804, fixed in
+# Go 1.27). That run found nothing and wrote no failing input: it is run
+# once more. Anything else, or a written failing input, fails at once.
 fuzz:
-	@set -e; for pkg in $$($(GO) list ./...); do \
+	@set -e; log=$$(mktemp); for pkg in $$($(GO) list ./...); do \
 		for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
-			echo "fuzz $$pkg $$f ($(FUZZTIME))"; \
-			$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) $$pkg > /tmp/grove-fuzz.log 2>&1 || { cat /tmp/grove-fuzz.log; exit 1; }; \
+			for try in 1 2; do \
+				echo "fuzz $$pkg $$f ($(FUZZTIME))"; \
+				if $(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) $$pkg > $$log 2>&1; then break; fi; \
+				if [ $$try = 1 ] && grep -q 'context deadline exceeded' $$log && \
+					! grep -qE 'Failing input written|panic:|_test\.go:[0-9]+:' $$log; then \
+					echo "  fuzz coordinator deadline race (golang/go#75804), nothing found; running again"; continue; fi; \
+				cat $$log; exit 1; \
+			done; \
 		done; \
-	done
+	done; rm -f $$log
 
 # bench runs the Go benchmarks, then the contacts sync workload between two
 # grove processes (N=10,000 and 100,000; BENCH_N to change).
