@@ -17,6 +17,11 @@ type ApplyResult struct {
 	Applied int
 	// Conflicts is the number of units left with concurrent versions.
 	Conflicts int
+	// DesignsRefused is the number of design items refused because this
+	// replica's records do not fit the design they bring (recorded as
+	// design rejections, source "peer"; see design_peer.go). Their
+	// versions are not known here, so the next sync offers them again.
+	DesignsRefused int
 }
 
 // Apply applies one batch from a source in one transaction. For every
@@ -24,7 +29,10 @@ type ApplyResult struct {
 // each incoming version this replica has not seen; versions left concurrent
 // are a conflict: the winner (highest HLC, then replica ID) is shown, the
 // losers kept. Knowledge grows by exactly the versions applied. A batch that
-// fails to decode or validate is refused whole: nothing is written.
+// fails to decode or validate is refused whole: nothing is written. In the
+// design scope, an item that changes a tool goes through the safe design
+// change first; one whose design this replica's records do not fit is
+// refused alone and counted in DesignsRefused (design_peer.go).
 //
 // from is the device the batch comes from (proven by TLS). Versions it made
 // itself need its role to allow them (records: participant, designs and
@@ -74,6 +82,7 @@ type applier struct {
 	records bool
 	allowed map[uint32]error // role check per replica key, this batch
 	from    identity.DeviceID
+	marks   []conflictMark // conflict index changes of the design item being merged
 }
 
 func (st *scopeTx) newApplier(b *Batch) (*applier, error) {
@@ -189,6 +198,10 @@ func (a *applier) item(ic *ItemChange) error {
 	if fresh {
 		cur = &item{id: ic.ID}
 	}
+	var design *designApply
+	if !a.records {
+		design = a.beginDesign()
+	}
 	before := cur.refs(nil)
 	var oldEx *existence
 	if !fresh && a.records {
@@ -214,11 +227,32 @@ func (a *applier) item(ic *ItemChange) error {
 		}
 		changed = changed || c
 	}
+	if design != nil {
+		// Design-scope items are decided here, before anything of them is
+		// written: an unchanged item is accepted as is (nothing to plan).
+		accepted := true
+		if changed {
+			if accepted, err = a.acceptDesign(cur); err != nil {
+				return err
+			}
+		}
+		if err := a.endDesign(design, accepted); err != nil {
+			return err
+		}
+		if !accepted {
+			return nil
+		}
+	}
 	if !changed {
 		return nil
 	}
 	if a.records && cur.unit(existenceUnit) == nil {
 		return fmt.Errorf("record without existence unit: %w", ErrInvalidInput)
+	}
+	if !a.records {
+		if err := a.checkConnectedDesign(cur); err != nil { // connected mode: the server's design only
+			return err
+		}
 	}
 	if a.buf, err = a.st.putItem(cur, before, a.buf); err != nil {
 		return err
@@ -303,11 +337,11 @@ func (a *applier) unit(cur *item, in *unit) (bool, error) {
 	switch {
 	case len(merged) > 1:
 		a.res.Conflicts++
-		if err := a.st.markConflict(cur.id, in.id); err != nil {
+		if err := a.conflict(cur.id, in.id, true); err != nil {
 			return false, err
 		}
 	case hadConflict:
-		if err := a.st.clearConflict(cur.id, in.id); err != nil {
+		if err := a.conflict(cur.id, in.id, false); err != nil {
 			return false, err
 		}
 	}
@@ -345,7 +379,7 @@ func (a *applier) newUnit(cur *item, in *unit) (bool, error) {
 	cur.setUnit(nu)
 	if len(merged) > 1 {
 		a.res.Conflicts++
-		return true, a.st.markConflict(cur.id, in.id)
+		return true, a.conflict(cur.id, in.id, true)
 	}
 	return true, nil
 }

@@ -251,6 +251,12 @@ func (s *Store) AddKnowledge(ws uuid.UUID, sc Scope, k Knowledge) error {
 		if err := st.checkClaim(add); err != nil {
 			return err
 		}
+		if sc == ScopeDesign {
+			// Not the versions of a design this replica refused.
+			if add, err = withoutHeld(tx, ws, add); err != nil {
+				return err
+			}
+		}
 		mine, err := st.knowledge()
 		if err != nil {
 			return err

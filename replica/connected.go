@@ -20,6 +20,12 @@ import (
 // Buckets, beside the workspace's others (created on first use):
 //
 //	ws/<ws>/connected/binding       Binding, JSON (small, read once per sync)
+//	ws/<ws>/connected/token         the access token, UTF-8: a secret,
+//	                                kept on this device only, never in
+//	                                design data
+//	ws/<ws>/connected/pending-design/<tool 16>
+//	                                a signed design being committed
+//	                                (connected_design.go)
 //	ws/<ws>/connected/server-know   knowledge encoding, local replica keys:
 //	                                the data versions the server has seen
 //	                                (accepted, refused, or sent by it)
@@ -33,6 +39,7 @@ var (
 	wsConnected    = []byte("connected")
 	keyBinding     = []byte("binding")
 	keyServerKnown = []byte("server-know")
+	keyServerToken = []byte("token")
 )
 
 // ErrConnected is returned when a change is not allowed because the
@@ -46,6 +53,14 @@ type Binding struct {
 	ServerDevice identity.DeviceID `json:"serverDevice"`
 	PublicKey    []byte            `json:"publicKey"`
 	Lists        []BoundList       `json:"lists"`
+	// RejectedDesigns maps list IDs to the last design version this
+	// device's safe design change refused: it is not tried again, the
+	// client waits for the next.
+	RejectedDesigns map[int64]int64 `json:"rejectedDesigns,omitempty"`
+	// Directory is the client's local copy of what translating values
+	// needs (the server's users, the server items of lookup targets); its
+	// content belongs to sync/connect.
+	Directory json.RawMessage `json:"directory,omitempty"`
 }
 
 // BoundList is one server list mirrored by a local tool.
@@ -89,6 +104,35 @@ func (s *Store) Bind(ws uuid.UUID, b Binding) error {
 	})
 }
 
+// SetServerToken stores the access token this device uses for the
+// workspace's server, beside the binding (never in design data: it does
+// not sync). An empty token removes it.
+func (s *Store) SetServerToken(ws uuid.UUID, token string) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		cb, err := connectedBucket(tx, ws)
+		if err != nil {
+			return err
+		}
+		if token == "" {
+			return cb.Delete(keyServerToken)
+		}
+		return cb.Put(keyServerToken, []byte(token))
+	})
+}
+
+// ServerToken returns the stored access token, "" when there is none.
+func (s *Store) ServerToken(ws uuid.UUID) (string, error) {
+	var tok string
+	err := s.db.View(func(tx *bolt.Tx) error {
+		cb, err := connectedBucket(tx, ws)
+		if err == nil && cb != nil {
+			tok = string(cb.Get(keyServerToken))
+		}
+		return err
+	})
+	return tok, err
+}
+
 // Binding returns a workspace's binding; ok is false when it is not connected.
 func (s *Store) Binding(ws uuid.UUID) (b Binding, ok bool, err error) {
 	err = s.db.View(func(tx *bolt.Tx) error {
@@ -106,14 +150,27 @@ func (s *Store) Binding(ws uuid.UUID) (b Binding, ok bool, err error) {
 	return b, ok, err
 }
 
-// CheckDesignEditable returns ErrConnected when ws is bound to a server.
-// The designer and the command line call it before a design edit.
+// CheckDesignEditable returns an error wrapping ErrConnected when ws is
+// connected to a server: bound on this device, or known to be connected
+// from the design data (a peer's connection). ApplyDesign and PutTool
+// refuse local design edits with it; the designer calls it to show itself
+// read-only and say why.
 func (s *Store) CheckDesignEditable(ws uuid.UUID) error {
-	_, ok, err := s.Binding(ws)
-	if err == nil && ok {
-		err = fmt.Errorf("workspace %s: %w", ws, ErrConnected)
+	_, bound, err := s.Binding(ws)
+	if err != nil {
+		return err
 	}
-	return err
+	c, connected, err := s.Connection(ws)
+	if err != nil {
+		return err
+	}
+	switch {
+	case connected:
+		return fmt.Errorf("workspace %s (server %s): %w", ws, c.Device.Short(), ErrConnected)
+	case bound:
+		return fmt.Errorf("workspace %s: %w", ws, ErrConnected)
+	}
+	return nil
 }
 
 func serverKnowledge(cb *bolt.Bucket) (*knowledge.Knowledge, error) {

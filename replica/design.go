@@ -80,6 +80,12 @@ func (s *Store) writeTool(tx *bolt.Tx, ws uuid.UUID, t *schema.Tool) error {
 	}
 	writes = append(writes, unitWrite{unit: unitFieldOrder, value: fields}, unitWrite{unit: unitViewOrder, value: views},
 		unitWrite{unit: unitFormOrder, value: forms}, unitWrite{unit: unitRuleOrder, value: rules})
+	// A server design change (connected mode) stores its signed design too.
+	signed, err := serverDesignWrite(tx, ws, t.ID)
+	if err != nil {
+		return err
+	}
+	writes = append(writes, signed...)
 	// Elements no longer in the design are removed, not forgotten: their
 	// unit gets an empty value, which syncs like any other change.
 	if old, err := st.getItem(t.ID); err != nil {

@@ -13,8 +13,9 @@ import (
 )
 
 // The safe design change. Every design change goes through it: a
-// manager's edit (ApplyDesign, PutTool), and later a peer's design sync
-// and a server's design update.
+// manager's edit (ApplyDesign, PutTool), a peer's design sync (Apply,
+// design_peer.go, which also says why a receiver writes no record
+// versions) and a server's design update.
 //
 //  1. Clone. A bbolt read transaction pins production as it is: a
 //     copy-on-write snapshot of the workspace's buckets that costs nothing
@@ -139,6 +140,9 @@ func (s *Store) ApplyDesign(ws uuid.UUID, t *schema.Tool) (DesignReport, error) 
 // all are checked together (lookups between them resolve) and committed
 // in one transaction, or none is.
 func (s *Store) ApplyDesigns(ws uuid.UUID, tools []*schema.Tool) ([]DesignReport, error) {
+	if err := s.CheckDesignEditable(ws); err != nil { // connected mode: the design is the server's
+		return nil, fmt.Errorf("apply design: %w", err)
+	}
 	return s.applyDesigns(ws, tools, sourceLocal)
 }
 
@@ -214,6 +218,9 @@ type designPlan struct {
 	stamp   []byte
 	reports []DesignReport
 	writes  []recordWrite
+	// checkOnly plans without keeping the migrated values: a peer's
+	// design is checked here, its records arrive migrated (design_peer.go).
+	checkOnly bool
 }
 
 // recordWrite is the migrated units of one record.
@@ -367,7 +374,9 @@ func (s *Store) planRecords(tx *bolt.Tx, ws uuid.UUID, ds *scopeTx, old, t *sche
 			rep.problem(DesignProblem{Record: id, Field: re.FieldID, FieldName: re.Field, Rule: re.Rule, Msg: re.Msg})
 		}
 		if len(res.Changes) > 0 && !rep.Rejected {
-			p.writes = append(p.writes, recordWrite{id: id, writes: changeWrites(res.Changes)})
+			if !p.checkOnly {
+				p.writes = append(p.writes, recordWrite{id: id, writes: changeWrites(res.Changes)})
+			}
 			rep.Migrated++
 		}
 	}

@@ -10,9 +10,10 @@ import (
 )
 
 // wsDesignRejections, in a workspace's bucket, holds the last refused
-// design change of each tool: tool ID (16) -> rejection (below). It is
-// created by the first rejection and cleared per tool when a design of
-// that tool commits.
+// design change of each tool: tool ID (16) -> rejection (below), and the
+// bucket "held" of the versions refused peer designs carried
+// (design_peer.go). It is created by the first rejection and cleared per
+// tool when a design of that tool commits.
 var wsDesignRejections = []byte("design-rejections")
 
 // DesignRejection is a refused design change as recorded: the replica
@@ -81,27 +82,30 @@ func decodeRejection(tool uuid.UUID, b []byte) (DesignRejection, error) {
 // recordRejections stores the rejected reports, in their own transaction
 // (the refused change itself wrote nothing).
 func (s *Store) recordRejections(ws uuid.UUID, reports []DesignReport, source string) error {
-	at := s.now().UTC().Truncate(time.Millisecond)
-	return s.db.Update(func(tx *bolt.Tx) error {
-		wb, err := workspaceBucket(tx, ws)
-		if err != nil {
-			return err
+	return s.db.Update(func(tx *bolt.Tx) error { return putRejections(tx, ws, reports, source, s.now()) })
+}
+
+// putRejections stores the rejected reports inside tx.
+func putRejections(tx *bolt.Tx, ws uuid.UUID, reports []DesignReport, source string, at time.Time) error {
+	at = at.UTC().Truncate(time.Millisecond)
+	wb, err := workspaceBucket(tx, ws)
+	if err != nil {
+		return err
+	}
+	b, err := wb.CreateBucketIfNotExists(wsDesignRejections)
+	if err != nil {
+		return fmt.Errorf("record design rejection: %w", err)
+	}
+	for _, r := range reports {
+		if !r.Rejected {
+			continue
 		}
-		b, err := wb.CreateBucketIfNotExists(wsDesignRejections)
-		if err != nil {
+		rej := DesignRejection{Tool: r.Tool, Name: r.Name, At: at, Source: source, ProblemCount: r.ProblemCount, Problems: r.Problems}
+		if err := b.Put(r.Tool[:], encodeRejection(rej)); err != nil {
 			return fmt.Errorf("record design rejection: %w", err)
 		}
-		for _, r := range reports {
-			if !r.Rejected {
-				continue
-			}
-			rej := DesignRejection{Tool: r.Tool, Name: r.Name, At: at, Source: source, ProblemCount: r.ProblemCount, Problems: r.Problems}
-			if err := b.Put(r.Tool[:], encodeRejection(rej)); err != nil {
-				return fmt.Errorf("record design rejection: %w", err)
-			}
-		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // clearRejections forgets the rejections of tools whose design committed.
@@ -136,6 +140,9 @@ func (s *Store) DesignRejections(ws uuid.UUID) ([]DesignRejection, error) {
 			return nil
 		}
 		return b.ForEach(func(k, v []byte) error {
+			if v == nil {
+				return nil // the held versions of refused peer designs
+			}
 			if len(k) != 16 {
 				return fmt.Errorf("design rejection key %x: %w", k, ErrCorrupt)
 			}

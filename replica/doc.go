@@ -42,6 +42,10 @@
 //	ws/<ws>/refused/...                          changes a server refused
 //	ws/<ws>/design-rejections/<tool 16>          last refused design change
 //	                                             of a tool (design_rejections.go)
+//	ws/<ws>/design-rejections/held/<tool 16><k 4 BE><tick 8 BE>  unit (16):
+//	                                             versions of a refused peer
+//	                                             design, never claimed by the
+//	                                             knowledge (design_peer.go)
 //
 // Record IDs are UUIDv7, so new records and their index entries append at
 // the end of their buckets.
@@ -58,6 +62,14 @@
 // lookup must resolve; only then does one write transaction commit the
 // design and the migrated records (new local versions, so they sync). A
 // refused change writes nothing but its rejection record.
+//
+// A design that arrives from a peer (Apply, design scope) goes through the
+// same check inside the batch's transaction (design_peer.go): an item whose
+// merged tool this replica's records do not fit is refused alone, recorded
+// with source "peer", and its versions held back from the knowledge so the
+// next sync offers it again. A receiver writes no record versions: the
+// author's migrated records arrive by sync and supersede the old ones, so
+// every replica holds the same versions and no migration conflicts.
 //
 // # Transactions
 //

@@ -166,7 +166,8 @@ func (n *Node) run(ctx context.Context, dev identity.DeviceID, addrs []string, r
 // isRefusal tells errors decided locally (not worth a retry).
 func isRefusal(err error) bool {
 	return errors.Is(err, replica.ErrNotMember) || errors.Is(err, replica.ErrRoleTooLow) ||
-		errors.Is(err, replica.ErrNoWorkspace) || errors.Is(err, replica.ErrKnowledgeClaim)
+		errors.Is(err, replica.ErrNoWorkspace) || errors.Is(err, replica.ErrKnowledgeClaim) ||
+		errors.Is(err, replica.ErrUnsignedDesign)
 }
 
 func (n *Node) session(ctx context.Context, pc *peerConn, req session.Request) (Result, error) {

@@ -21,6 +21,7 @@ import (
 	"github.com/grove-team/grove/replica"
 	"github.com/grove-team/grove/schema"
 	grovesync "github.com/grove-team/grove/sync"
+	"github.com/grove-team/grove/sync/connect"
 )
 
 // Version is the program version; a test keeps it equal to FyneApp.toml's.
@@ -54,6 +55,9 @@ type Env struct {
 	Node      *grovesync.Node
 	Discovery *discovery.Service // nil when LAN discovery is off
 	OnChange  func(ws uuid.UUID) // may be nil
+	// Connected syncs connected workspaces with their servers (nil when
+	// not running): Status for the app, Nudge after a change.
+	Connected *connect.Runner
 }
 
 func (c *ctx) str(name string) string { return *c.opts[name] }
@@ -264,6 +268,9 @@ func (c *ctx) inWorkspace(fn func(s *replica.Store, w replica.Workspace) error) 
 func (c *ctx) changed(ws uuid.UUID) {
 	if c.env != nil && c.env.Node != nil {
 		c.env.Node.Changed(ws)
+	}
+	if c.env != nil && c.env.Connected != nil {
+		c.env.Connected.Nudge(ws)
 	}
 	if c.env != nil && c.env.OnChange != nil {
 		c.env.OnChange(ws)

@@ -16,6 +16,7 @@ import (
 	"github.com/grove-team/grove/replica"
 	"github.com/grove-team/grove/replica/identity"
 	grovesync "github.com/grove-team/grove/sync"
+	"github.com/grove-team/grove/sync/connect"
 	"github.com/grove-team/grove/sync/wire"
 )
 
@@ -84,6 +85,10 @@ type NetworkOptions struct {
 	// OnChange is told when a command served over the control socket
 	// changed a workspace (the desktop app refreshes).
 	OnChange func(ws uuid.UUID)
+	// OnConnectedStatus, when set, is told the status of a connected
+	// workspace's automatic server sync after each attempt
+	// (connect.RunnerConfig.OnStatus); Env.Connected.Status answers too.
+	OnConnectedStatus func(ws uuid.UUID, st connect.Status)
 }
 
 // Network is a running instance's network side: sync node, LAN discovery
@@ -99,8 +104,9 @@ type Network struct {
 // Wait blocks until every part has stopped and returns the first failure.
 func (n *Network) Wait() error { return n.wait() }
 
-// StartNetwork starts the sync node, LAN discovery and the control socket
-// over an open store in data folder dir. They run until ctx ends (or one
+// StartNetwork starts the sync node, LAN discovery, the control socket and
+// the automatic server sync of connected workspaces (Env.Connected) over an
+// open store in data folder dir. They run until ctx ends (or one
 // fails, which cancels the others via stop).
 func StartNetwork(ctx context.Context, stop func(), store *replica.Store, dir string, o NetworkOptions) (*Network, error) {
 	if o.Logf == nil {
@@ -120,7 +126,8 @@ func StartNetwork(ctx context.Context, stop func(), store *replica.Store, dir st
 	if err != nil {
 		return nil, err
 	}
-	net := &Network{Env: &Env{Store: store, Node: node, OnChange: o.OnChange}}
+	net := &Network{Env: &Env{Store: store, Node: node, OnChange: o.OnChange,
+		Connected: connect.NewRunner(connect.RunnerConfig{Store: store, Logf: o.Logf, OnStatus: o.OnConnectedStatus})}}
 	ifs, ifErr := discoveryInterfaces(o.Interfaces)
 	switch {
 	case ifErr != nil:
@@ -201,6 +208,9 @@ func runParts(ctx context.Context, stop func(), dir string, env *Env) func() err
 		}()
 	}
 	start("sync", env.Node.Run)
+	if env.Connected != nil {
+		start("connected", env.Connected.Run)
+	}
 	start("control", func(ctx context.Context) error { return ServeControl(ctx, dir, env) })
 	if env.Discovery != nil {
 		start("discovery", env.Discovery.Run)

@@ -8,6 +8,11 @@
 // value) precisely so that the round trip is lossless; a malformed form gets
 // an error that says what is wrong and wraps ErrMalformed.
 //
+// MirrorTool builds the local tool of a list; LocalType and FieldType say
+// which Grove field type holds each kind (typed parts for person, lookup,
+// multi-choice, URL and date-time; a lookup whose LookupList does not name
+// its list by ID is kept as text holding the wire form).
+//
 // It also holds the server's internal field names (InternalName: "Due Date"
 // travels as "Due_x0020_Date") and the NameMap that aliases server names
 // colliding with names a Grove client reserves.
@@ -23,7 +28,8 @@
 //	choice       "Red"                          the choice
 //	multichoice  ";#Red;#Blue;#"                the choices, in order; a ';'
 //	                                            inside a choice is doubled
-//	person       "123;#john@company.com"        user ID (> 0), login
+//	person       "123;#john@company.com"        user ID (> 0), login (no
+//	                                            control characters)
 //	lookup       "7;#Acme Corp"                 item ID (> 0), display value
 //	url          "https://x/a,,b, Description"  URL (commas doubled), text;
 //	                                            ", " separates them and is

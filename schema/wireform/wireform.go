@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -191,7 +192,8 @@ type PersonValue struct {
 	Login string
 }
 
-// ParsePerson decodes "ID;#login".
+// ParsePerson decodes "ID;#login". The login (an e-mail address or a
+// name) is not empty, not padded and has no control characters.
 func ParsePerson(s string) (PersonValue, error) {
 	id, rest, err := idPrefix(Person, s)
 	if err != nil {
@@ -199,6 +201,9 @@ func ParsePerson(s string) (PersonValue, error) {
 	}
 	if rest == "" || strings.TrimSpace(rest) != rest {
 		return PersonValue{}, malformed(Person, s, "empty or padded login")
+	}
+	if strings.IndexFunc(rest, unicode.IsControl) >= 0 {
+		return PersonValue{}, malformed(Person, s, "control character in the login")
 	}
 	return PersonValue{ID: id, Login: rest}, nil
 }

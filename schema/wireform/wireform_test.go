@@ -115,6 +115,7 @@ func TestMalformed(t *testing.T) {
 		{Person, "0;#x@y", "positive"},
 		{Person, "012;#x@y", "leading zeros"},
 		{Person, "12;#", "empty"},
+		{Person, "12;#a\x1fb", "control character"},
 		{Person, "john@x", `"ID;#text"`},
 		{Lookup, "x;#Acme", "positive"},
 		{URL, "https://x/a,b", `",,"`},
@@ -189,6 +190,7 @@ func FuzzWireForms(f *testing.F) {
 	}
 	f.Add(string(URL), "https://x,,, a")
 	f.Add(string(MultiChoice), ";#;;;#")
+	f.Add(string(Person), "7;#Ann\tLee")
 	f.Fuzz(func(t *testing.T, kind, s string) {
 		k, err := ParseKind(kind)
 		if err != nil {

@@ -14,7 +14,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -44,7 +43,8 @@ type Config struct {
 	WS    uuid.UUID
 	// Server is the base URL, https://host:port.
 	Server string
-	Token  string
+	// Token is the access token; empty: the one Connect stored.
+	Token string
 	// Fingerprint pins the server certificate (SHA-256, hex). Empty: the
 	// one stored in the binding; on the first connect, trust on first use.
 	Fingerprint string
@@ -61,6 +61,10 @@ type Client struct {
 	cfg  Config
 	http *http.Client
 	seen string // fingerprint seen in the last handshake
+	// dir is the workspace's directory (loaded by Sync from the binding);
+	// designs are the signed designs the bound tools hold, by list ID.
+	dir     *Directory
+	designs map[int64]wireform.List
 }
 
 // New makes a client. It does not contact the server.
@@ -84,6 +88,13 @@ func New(cfg Config) (*Client, error) {
 		} else if ok {
 			cfg.Fingerprint = b.Fingerprint
 		}
+	}
+	if cfg.Token == "" {
+		tok, err := cfg.Store.ServerToken(cfg.WS)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Token = tok
 	}
 	c := &Client{cfg: cfg}
 	tr := &http.Transport{
@@ -184,12 +195,15 @@ func (c *Client) once(ctx context.Context, method, path string, raw []byte, out 
 }
 
 // Connect binds the workspace to the server: it checks the server's
-// identity, mirrors every list the user may read as a local tool (from the
-// server's signed design), makes the server device a member (its versions
-// then sync between peers like any member's) and stores the binding. It may
-// run again: tools and members already in place are left alone. Writing
-// them needs a manager; a participant can connect a workspace a manager has
-// connected (the tools and the server's membership arrive by peer sync).
+// identity, records the connection in the workspace's design (so every
+// member's replica knows the workspace is connected and which key signs
+// its design), makes the server device a member (its versions then sync
+// between peers like any member's), applies the server's signed list
+// designs as mirrored tools through the safe design change, and stores the
+// binding and the access token on this device. It may run again: what is
+// in place is left alone. Recording the connection needs a manager; a
+// participant can connect a workspace a manager has connected (the
+// connection and the tools arrive by peer sync).
 func (c *Client) Connect(ctx context.Context) (replica.Binding, error) {
 	var info server.ServerInfo
 	if err := c.call(ctx, "GET", "/v1/server", nil, &info); err != nil {
@@ -203,43 +217,33 @@ func (c *Client) Connect(ctx context.Context) (replica.Binding, error) {
 	if dev.String() != info.Device {
 		return replica.Binding{}, fmt.Errorf("connect: server device %s does not match its key: %w", info.Device, ErrServer)
 	}
-	var lists struct {
-		Lists []server.ListAccess `json:"lists"`
-	}
-	if err := c.call(ctx, "GET", "/v1/lists", nil, &lists); err != nil {
-		return replica.Binding{}, fmt.Errorf("connect: %w", err)
-	}
 	old, _, err := c.cfg.Store.Binding(c.cfg.WS)
 	if err != nil {
 		return replica.Binding{}, err
 	}
-	b := replica.Binding{Server: c.cfg.Server, Fingerprint: c.seen, ServerDevice: dev, PublicKey: pub}
-	if c.cfg.Fingerprint != "" {
-		b.Fingerprint = normFP(c.cfg.Fingerprint)
+	if err := c.cfg.Store.RecordConnection(c.cfg.WS, pub); err != nil {
+		if errors.Is(err, replica.ErrRoleTooLow) {
+			err = fmt.Errorf("%w (a manager connects the workspace first; the connection then reaches this device by sync)", err)
+		}
+		return replica.Binding{}, fmt.Errorf("connect: %w", err)
 	}
 	if err := c.ensureMember(dev); err != nil {
 		return replica.Binding{}, err
 	}
-	for _, la := range lists.Lists {
-		if !server.VerifyDesign(pub, la.List) {
-			return replica.Binding{}, fmt.Errorf("connect: list %q: %w", la.Name, ErrBadDesign)
-		}
-		bl, tool, err := Mirror(dev, la.List)
-		if err != nil {
-			return replica.Binding{}, fmt.Errorf("connect: %w", err)
-		}
-		for _, o := range old.Lists {
-			if o.ListID == bl.ListID {
-				bl.Token = o.Token
-			}
-		}
-		if err := c.ensureTool(tool); err != nil {
-			return replica.Binding{}, fmt.Errorf("connect: list %q: %w", la.Name, err)
-		}
-		b.Lists = append(b.Lists, bl)
+	b := replica.Binding{Server: c.cfg.Server, Fingerprint: c.seen, ServerDevice: dev, PublicKey: pub,
+		Lists: old.Lists, RejectedDesigns: old.RejectedDesigns, Directory: old.Directory}
+	if c.cfg.Fingerprint != "" {
+		b.Fingerprint = normFP(c.cfg.Fingerprint)
+	}
+	var rep Report
+	if err := c.syncDesign(ctx, &b, &rep); err != nil {
+		return replica.Binding{}, fmt.Errorf("connect: %w", err)
 	}
 	if err := c.cfg.Store.Bind(c.cfg.WS, b); err != nil {
 		return replica.Binding{}, fmt.Errorf("connect: %w", err)
+	}
+	if err := c.cfg.Store.SetServerToken(c.cfg.WS, c.cfg.Token); err != nil {
+		return replica.Binding{}, fmt.Errorf("connect: store the token: %w", err)
 	}
 	return b, nil
 }
@@ -259,109 +263,19 @@ func (c *Client) ensureMember(dev identity.DeviceID) error {
 	return nil
 }
 
-func (c *Client) ensureTool(t *schema.Tool) error {
-	tools, err := c.cfg.Store.Tools(c.cfg.WS)
-	if err != nil {
-		return err
-	}
-	for _, have := range tools {
-		if have.ID == t.ID && sameFields(have, t) {
-			return nil
-		}
-	}
-	return c.cfg.Store.PutTool(c.cfg.WS, t)
-}
-
-func sameFields(a, b *schema.Tool) bool {
-	if a.Name != b.Name || len(a.Fields) != len(b.Fields) {
-		return false
-	}
-	for i := range a.Fields {
-		if !bytes.Equal(a.Fields[i].AppendBinary(nil), b.Fields[i].AppendBinary(nil)) {
-			return false
-		}
-	}
-	return true
-}
-
-var toolNS = uuid.MustParse("7d0c6f0e-1f7b-4c8e-8a51-3c52a0f0b9d2")
-
 // Mirror builds the local tool of a server list and the list's binding (name
-// map, field IDs, kinds). It is deterministic: every member builds the same.
+// map, field IDs, kinds): wireform.MirrorTool, which every replica uses to
+// check a bound tool against its signed design. It is deterministic: every
+// member builds the same.
 func Mirror(dev identity.DeviceID, l server.List) (replica.BoundList, *schema.Tool, error) {
-	toolID := uuid.NewSHA1(toolNS, append(dev[:], []byte(strconv.FormatInt(l.ID, 10))...))
-	bl := replica.BoundList{ListID: l.ID, Name: l.Name, Tool: toolID, DesignVersion: l.DesignVersion,
-		Fields: map[string]uuid.UUID{}, Names: map[string]string{}, Kinds: map[string]string{}}
-	t := &schema.Tool{ID: toolID, Name: l.Name}
-	var names wireform.NameMap
-	for _, f := range l.Fields {
-		local := names.Add(f.Internal, f.Title)
-		fid := uuid.NewSHA1(toolID, []byte(f.Internal))
-		lf := schema.Field{ID: fid, Name: local, Type: localType(f.Kind), Required: f.Required}
-		if f.Kind == wireform.Choice {
-			lf.Choices = append([]string(nil), f.Choices...)
-		}
-		t.Fields = append(t.Fields, lf)
-		bl.Fields[f.Internal], bl.Names[f.Internal], bl.Kinds[f.Internal] = fid, local, string(f.Kind)
+	m, err := wireform.MirrorTool(dev[:], l)
+	if err != nil {
+		return replica.BoundList{}, nil, err
 	}
-	if err := t.Check(); err != nil {
-		return bl, nil, fmt.Errorf("list %q: mirror tool: %w", l.Name, err)
+	bl := replica.BoundList{ListID: l.ID, Name: l.Name, Tool: m.Tool.ID, DesignVersion: l.DesignVersion,
+		Fields: m.Fields, Names: m.Names, Kinds: map[string]string{}}
+	for in, k := range m.Kinds {
+		bl.Kinds[in] = string(k)
 	}
-	return bl, t, nil
-}
-
-func localType(k wireform.Kind) schema.FieldType {
-	switch k {
-	case wireform.Note:
-		return schema.LongText
-	case wireform.Number:
-		return schema.Number
-	case wireform.Boolean:
-		return schema.Checkbox
-	case wireform.Date:
-		return schema.Date
-	case wireform.Choice:
-		return schema.Choice
-	}
-	return schema.Text
-}
-
-// ToLocal converts a wire value to the local value of a field of kind k.
-func ToLocal(k wireform.Kind, s string) (schema.Value, error) {
-	if s == "" {
-		return schema.Value{}, nil
-	}
-	if err := wireform.Check(k, s); err != nil {
-		return schema.Value{}, err
-	}
-	switch k {
-	case wireform.Number:
-		f, _ := wireform.ParseNumber(s)
-		return schema.NumberValue(f), nil
-	case wireform.Boolean:
-		b, _ := wireform.ParseBoolean(s)
-		return schema.BoolValue(b), nil
-	case wireform.Date:
-		t, _ := wireform.ParseDate(s)
-		return schema.DateValue(t), nil
-	case wireform.Choice:
-		return schema.ChoiceValue(s), nil
-	}
-	return schema.TextValue(s), nil
-}
-
-// ToWire converts a local value of a field of kind k to its wire form.
-func ToWire(k wireform.Kind, v schema.Value) string {
-	if v.IsEmpty() {
-		return ""
-	}
-	switch k {
-	case wireform.Number:
-		return wireform.FormatNumber(v.Number())
-	case wireform.Boolean:
-		return wireform.FormatBoolean(v.Bool())
-	case wireform.Date:
-		return wireform.FormatDate(v.Date())
-	}
-	return v.Text()
+	return bl, m.Tool, nil
 }

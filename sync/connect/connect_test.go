@@ -3,6 +3,7 @@ package connect
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"sync"
 	"testing"
@@ -266,8 +267,11 @@ func TestNameMapCollision(t *testing.T) {
 		t.Fatalf("Due_x0020_Date not shown as Due Date: %v", tm.fields)
 	}
 	// Local -> server: the alias travels as the server's internal name.
-	person := tm.srv.users["alice"].Person()
-	id, err := tm.a.PutRecord(tm.ws, tm.tool.ID, uuid.Nil, tm.values("Name", "Ann", "CreatedBy (server)", person))
+	alice := tm.srv.users["alice"]
+	person := alice.Person()
+	vals := tm.values("Name", "Ann")
+	vals[tm.fields["CreatedBy (server)"]] = schema.PersonValue(schema.PersonParts{ID: fmt.Sprintf("user:%d", alice.ID), Email: alice.Email, Name: alice.Name})
+	id, err := tm.a.PutRecord(tm.ws, tm.tool.ID, uuid.Nil, vals)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -289,12 +293,9 @@ func TestNameMapCollision(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := r.Value(tm.fields["CreatedBy (server)"]).Text(); got != carol.Person() {
-		t.Fatalf("local CreatedBy (server) = %q, want %q", got, carol.Person())
-	}
-	p, err := wireform.ParsePerson(r.Value(tm.fields["CreatedBy (server)"]).Text())
-	if err != nil || p.ID != carol.ID || p.Login != carol.Email {
-		t.Fatalf("person parts %+v %v", p, err)
+	want := schema.PersonParts{ID: fmt.Sprintf("user:%d", carol.ID), Email: carol.Email, Name: carol.Name}
+	if got := r.Value(tm.fields["CreatedBy (server)"]).Person(); got != want {
+		t.Fatalf("local CreatedBy (server) = %+v, want %+v", got, want)
 	}
 }
 

@@ -22,9 +22,16 @@ type Report struct {
 	Refused  int
 	// Refusals lists the refused updates with the server's reasons.
 	Refusals []server.Result
+	// DesignsApplied counts server design versions applied here;
+	// DesignsRejected those the safe design change refused (production
+	// unchanged, recorded), with DesignRejections saying why.
+	DesignsApplied   int
+	DesignsRejected  int
+	DesignRejections []replica.DesignReport
 }
 
-// Sync runs one cycle for every bound list: pull, push, pull. It is safe to
+// Sync brings the design in step with the server's (see syncDesign), then
+// runs one cycle for every bound list: pull, push, pull. It is safe to
 // run again after any failure: pushes are idempotent by key and origin, and
 // the change token is stored only after a complete pull.
 func (c *Client) Sync(ctx context.Context) (Report, error) {
@@ -36,7 +43,19 @@ func (c *Client) Sync(ctx context.Context) (Report, error) {
 	if !ok {
 		return rep, fmt.Errorf("sync: workspace %s is not connected (run grove connect)", c.cfg.WS)
 	}
-	for i := range b.Lists {
+	if c.dir, err = parseDirectory(b.Directory); err != nil {
+		return rep, fmt.Errorf("sync: %w", err)
+	}
+	if err := c.syncDesign(ctx, &b, &rep); err != nil {
+		return rep, err
+	}
+	if err := c.syncUsers(ctx); err != nil {
+		return rep, err
+	}
+	if err := c.bind(&b); err != nil {
+		return rep, err
+	}
+	for _, i := range c.listOrder(b.Lists) {
 		bl := &b.Lists[i]
 		if err := c.pull(ctx, &b, bl, &rep); err != nil {
 			return rep, err
@@ -77,7 +96,61 @@ func (c *Client) pull(ctx context.Context, b *replica.Binding, bl *replica.Bound
 	if err := c.cfg.Store.AcknowledgeRange(c.cfg.WS, sr, uint64(bl.Token)); err != nil {
 		return err
 	}
+	return c.bind(b)
+}
+
+// bind stores the binding with the directory.
+func (c *Client) bind(b *replica.Binding) error {
+	b.Directory = c.dir.marshal()
 	return c.cfg.Store.Bind(c.cfg.WS, *b)
+}
+
+// syncUsers refreshes the directory's copy of the server's user list.
+func (c *Client) syncUsers(ctx context.Context) error {
+	var reply struct {
+		Users []server.User `json:"users"`
+	}
+	if err := c.call(ctx, "GET", "/v1/users", nil, &reply); err != nil {
+		return fmt.Errorf("users: %w", err)
+	}
+	c.dir.Users = make(map[int64]DirectoryUser, len(reply.Users))
+	for _, u := range reply.Users {
+		c.dir.Users[u.ID] = DirectoryUser{Name: u.Name, Email: u.Email}
+	}
+	return nil
+}
+
+// listOrder returns the order to sync lists in: lists that lookups point
+// into before the lists that point, so a lookup's target item is usually
+// known (pulled, or pushed and given its ID) before the lookup travels.
+func (c *Client) listOrder(lists []replica.BoundList) []int {
+	targets := map[int64]bool{}
+	for _, bl := range lists {
+		for _, f := range c.designs[bl.ListID].Fields {
+			if t, ok := wireform.LookupTarget(f); ok {
+				targets[t] = true
+			}
+		}
+	}
+	order := make([]int, 0, len(lists))
+	for pass := 0; pass < 2; pass++ {
+		for i, bl := range lists {
+			if targets[bl.ListID] == (pass == 0) {
+				order = append(order, i)
+			}
+		}
+	}
+	return order
+}
+
+// field returns the server design of a bound list's field.
+func (c *Client) field(bl *replica.BoundList, internal string) wireform.Field {
+	if l, ok := c.designs[bl.ListID]; ok {
+		if f, ok := l.Field(internal); ok {
+			return *f
+		}
+	}
+	return wireform.Field{Internal: internal, Kind: wireform.Kind(bl.Kinds[internal])}
 }
 
 func (c *Client) applyItems(b *replica.Binding, bl *replica.BoundList, items []server.Item) error {
@@ -86,7 +159,8 @@ func (c *Client) applyItems(b *replica.Binding, bl *replica.BoundList, items []s
 	}
 	recs := make([]replica.ServerRecord, 0, len(items))
 	for i := range items {
-		r, err := toRecord(bl, &items[i])
+		c.noteItem(bl, &items[i])
+		r, err := c.toRecord(b, bl, &items[i])
 		if err != nil {
 			c.cfg.Logf("connect: list %q item %d: %v (skipped)", bl.Name, items[i].ID, err)
 			continue
@@ -97,8 +171,22 @@ func (c *Client) applyItems(b *replica.Binding, bl *replica.BoundList, items []s
 	return err
 }
 
+// noteItem records in the directory which record a server item is, and
+// its display text (its first field's wire value), for lookups.
+func (c *Client) noteItem(bl *replica.BoundList, it *server.Item) {
+	rec, err := uuid.Parse(it.Key)
+	if err != nil || it.ID <= 0 {
+		return
+	}
+	var display string
+	if l, ok := c.designs[bl.ListID]; ok && len(l.Fields) > 0 {
+		display = it.Values[l.Fields[0].Internal]
+	}
+	c.dir.NoteItem(bl.ListID, it.ID, rec, display)
+}
+
 // toRecord translates a server item into the versions a replica holds.
-func toRecord(bl *replica.BoundList, it *server.Item) (replica.ServerRecord, error) {
+func (c *Client) toRecord(b *replica.Binding, bl *replica.BoundList, it *server.Item) (replica.ServerRecord, error) {
 	id, err := uuid.Parse(it.Key)
 	if err != nil {
 		return replica.ServerRecord{}, fmt.Errorf("key %q: %w", it.Key, err)
@@ -117,7 +205,7 @@ func toRecord(bl *replica.BoundList, it *server.Item) (replica.ServerRecord, err
 		if !ok {
 			continue // a field the local design does not have (yet)
 		}
-		v, err := ToLocal(wireform.Kind(bl.Kinds[name]), it.Values[name])
+		v, err := c.dir.ToLocal(b.ServerDevice[:], c.field(bl, name), it.Values[name])
 		if err != nil {
 			return r, fmt.Errorf("field %s: %w", name, err)
 		}
@@ -164,8 +252,16 @@ func (c *Client) push(ctx context.Context, b *replica.Binding, bl *replica.Bound
 		var ups []server.Update
 		var sent []replica.PendingRecord
 		var quiet []replica.VersionRef
+		held := 0
 		for _, pr := range pend {
-			up, ok := toUpdate(bl, byField, &pr)
+			up, ok, err := c.toUpdate(bl, byField, &pr)
+			if err != nil {
+				// Not sent, kept pending: it goes when it can travel (a
+				// lookup's record reaches the server first).
+				c.cfg.Logf("connect: list %q record %s held back: %v", bl.Name, pr.ID, err)
+				held++
+				continue
+			}
 			if !ok {
 				quiet = append(quiet, pr.Versions...) // only losers: nothing to say
 				continue
@@ -176,6 +272,9 @@ func (c *Client) push(ctx context.Context, b *replica.Binding, bl *replica.Bound
 			return err
 		}
 		if len(ups) == 0 {
+			if held > 0 {
+				return nil // only records that cannot travel yet are left
+			}
 			continue
 		}
 		var br server.BatchReply
@@ -220,8 +319,9 @@ func (c *Client) report(b *replica.Binding, bl *replica.BoundList, sent []replic
 }
 
 // toUpdate translates a pending record; ok is false when there is nothing
-// to send (only losing versions are new).
-func toUpdate(bl *replica.BoundList, byField map[uuid.UUID]string, pr *replica.PendingRecord) (server.Update, bool) {
+// to send (only losing versions are new). A value without a wire form yet
+// (ErrUntranslatable) gives an error: the record waits.
+func (c *Client) toUpdate(bl *replica.BoundList, byField map[uuid.UUID]string, pr *replica.PendingRecord) (server.Update, bool, error) {
 	up := server.Update{Key: pr.ID.String(), Values: map[string]string{}, Origins: map[string]server.Origin{}}
 	h := sha256.New()
 	for _, v := range pr.Versions {
@@ -233,7 +333,7 @@ func toUpdate(bl *replica.BoundList, byField map[uuid.UUID]string, pr *replica.P
 		up.CreatedHLC, up.CreatorDevice = uint64(pr.Created), pr.Creator.String()
 		if !pr.Alive {
 			up.Delete = true
-			return up, true
+			return up, true, nil
 		}
 	}
 	for _, pf := range pr.Fields {
@@ -241,7 +341,11 @@ func toUpdate(bl *replica.BoundList, byField map[uuid.UUID]string, pr *replica.P
 		if !ok {
 			continue
 		}
-		up.Values[in] = ToWire(wireform.Kind(bl.Kinds[in]), pf.Value)
+		w, err := c.dir.ToWire(c.field(bl, in), pf.Value)
+		if err != nil {
+			return up, false, err
+		}
+		up.Values[in] = w
 		o := fromRef(pf.Origin)
 		o.Seen = make(map[string]uint64, len(pf.Seen))
 		for r, t := range pf.Seen {
@@ -249,5 +353,5 @@ func toUpdate(bl *replica.BoundList, byField map[uuid.UUID]string, pr *replica.P
 		}
 		up.Origins[in] = o
 	}
-	return up, pr.Existence != nil || len(up.Values) > 0
+	return up, pr.Existence != nil || len(up.Values) > 0, nil
 }

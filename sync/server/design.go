@@ -102,18 +102,12 @@ func checkList(l *List) error {
 	return nil
 }
 
-// SigningBytes is what the server signs for a design version: the list's
-// JSON without its signature.
-func SigningBytes(l List) []byte {
-	l.Signature = nil
-	b, _ := json.Marshal(l) // a List always marshals
-	return append([]byte("grove-design-v1\n"), b...)
-}
+// SigningBytes is what the server signs for a design version
+// (wireform.SigningBytes).
+func SigningBytes(l List) []byte { return wireform.SigningBytes(l) }
 
 // VerifyDesign checks a design's signature against the server's key.
-func VerifyDesign(pub ed25519.PublicKey, l List) bool {
-	return len(l.Signature) == ed25519.SignatureSize && ed25519.Verify(pub, SigningBytes(l), l.Signature)
-}
+func VerifyDesign(pub ed25519.PublicKey, l List) bool { return wireform.VerifyDesign(pub, l) }
 
 // PutList creates a list, or replaces the design of the list of that name
 // (its items keep their values; values of removed fields are kept but no

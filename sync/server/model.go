@@ -80,56 +80,15 @@ func (u User) Person() string {
 	return wireform.PersonValue{ID: u.ID, Login: login}.String()
 }
 
-// Field is one field of a list.
-type Field struct {
-	// Internal is the field's internal name: the key of its values.
-	Internal string `json:"internalName"`
-	// Title is what people see ("Due Date").
-	Title    string        `json:"title"`
-	Kind     wireform.Kind `json:"type"`
-	Required bool          `json:"required,omitempty"`
-	// Choices are the allowed values of choice and multichoice fields.
-	Choices []string `json:"choices,omitempty"`
-	// LookupList names the list a lookup field points into.
-	LookupList string `json:"lookupList,omitempty"`
-}
+// Field is one field of a list (the design types live in schema/wireform,
+// where every replica can check a signed design).
+type Field = wireform.Field
 
 // Rules are server-side validation rules the clients do not know.
-type Rules struct {
-	// EmailDomains, when not empty, is the allow-list of e-mail domains for
-	// person fields and for the fields named in EmailFields.
-	EmailDomains []string `json:"emailDomains,omitempty"`
-	// EmailFields are text fields (internal names) holding e-mail addresses.
-	EmailFields []string `json:"emailFields,omitempty"`
-	// Unique lists fields (internal names) whose non-empty values must be
-	// unique across the list's live items (text compared case-insensitively).
-	Unique []string `json:"unique,omitempty"`
-	// MaxItemsPerUser bounds the live items one user may have created; 0
-	// means no limit.
-	MaxItemsPerUser int `json:"maxItemsPerUser,omitempty"`
-}
+type Rules = wireform.Rules
 
 // List is a list's design.
-type List struct {
-	ID     int64   `json:"id"`
-	Name   string  `json:"name"`
-	Fields []Field `json:"fields"`
-	Rules  Rules   `json:"rules"`
-	// DesignVersion grows with every design change; Signature is the
-	// server's ed25519 signature over SigningBytes (base64 in JSON).
-	DesignVersion int64  `json:"designVersion"`
-	Signature     []byte `json:"signature,omitempty"`
-}
-
-// Field returns a field by internal name.
-func (l *List) Field(internal string) (*Field, bool) {
-	for i := range l.Fields {
-		if l.Fields[i].Internal == internal {
-			return &l.Fields[i], true
-		}
-	}
-	return nil, false
-}
+type List = wireform.List
 
 // Origin names the Grove replica version a value came from: the replica's
 // UUID and device ID, the version's tick and hybrid-logical-clock stamp.

@@ -62,6 +62,8 @@ func (e *RefusedError) Is(target error) bool {
 		return target == ErrVersion
 	case wire.CodeBadInvitation:
 		return target == replica.ErrBadInvitation
+	case wire.CodeUnsignedDesign:
+		return target == replica.ErrUnsignedDesign
 	}
 	return false
 }
@@ -172,6 +174,8 @@ func (c *Conn) refuse(err error) error {
 		code = wire.CodeMalformed
 	case errors.Is(err, replica.ErrBadInvitation):
 		code = wire.CodeBadInvitation
+	case errors.Is(err, replica.ErrUnsignedDesign):
+		code = wire.CodeUnsignedDesign
 	}
 	msg := err.Error()
 	if len(msg) > wire.MaxMessage {

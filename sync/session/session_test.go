@@ -2,6 +2,7 @@ package session_test
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"io"
@@ -417,5 +418,61 @@ func TestMalformedFrames(t *testing.T) {
 				t.Fatal("malformed frame changed the store")
 			}
 		})
+	}
+}
+
+// TestUnsignedDesignRefusal: in a connected workspace a peer's design
+// change that the server did not sign is refused with its own code, so
+// both sides see replica.ErrUnsignedDesign, and nothing of it is applied.
+// The refusal comes mid-session, while the client may still be writing:
+// it runs over TLS, whose buffers let the refusal through (net.Pipe has
+// none, so both sides would block writing).
+func TestUnsignedDesignRefusal(t *testing.T) {
+	{
+		a, b := openStore(t, "a"), openStore(t, "b")
+		ws := team(t, a, b, replica.RoleManager, 1)
+		h := connect(t, links["tls"], b, a)
+		if _, err := h.sync(ws.ID, replica.Both); err != nil {
+			t.Fatal(err)
+		}
+		pub, _, err := ed25519.GenerateKey(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := a.RecordConnection(ws.ID, pub); err != nil {
+			t.Fatal(err)
+		}
+		// b sees a data edit made after the connection (its clock moves past
+		// it) but not the connection, so its design edit is new and unsigned.
+		if _, err := a.PutRecord(ws.ID, toolID, uuid.Nil, rec("after", "Bergen")); err != nil {
+			t.Fatal(err)
+		}
+		dataOnly := session.Request{Workspace: ws.ID, Mapping: uuid.New(), Direction: replica.Pull, Scopes: []replica.Scope{replica.ScopeData}}
+		if _, err := h.cli.Sync(b, dataOnly); err != nil {
+			t.Fatal(err)
+		}
+		edited := tool()
+		edited.Fields = append(edited.Fields, schema.Field{ID: uuid.New(), Name: "Phone", Type: schema.Text})
+		if err := b.PutTool(ws.ID, edited); err != nil {
+			t.Fatal(err)
+		}
+		_, err = h.sync(ws.ID, replica.Push)
+		if !errors.Is(err, replica.ErrUnsignedDesign) {
+			t.Fatalf("client got %v, want ErrUnsignedDesign", err)
+		}
+		var refused *session.RefusedError
+		if !errors.As(err, &refused) || refused.Code != wire.CodeUnsignedDesign {
+			t.Fatalf("client got %v, want a refusal with CodeUnsignedDesign", err)
+		}
+		if err := h.close(); !errors.Is(err, replica.ErrUnsignedDesign) {
+			t.Fatalf("server got %v, want ErrUnsignedDesign", err)
+		}
+		tools, err := a.Tools(ws.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(tools) != 1 || len(tools[0].Fields) != 2 {
+			t.Fatalf("a's design changed: %+v", tools)
+		}
 	}
 }

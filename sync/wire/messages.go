@@ -368,6 +368,9 @@ const (
 	CodeKnowledgeClaim = 7
 	CodeInternal       = 8
 	CodeRefusedChanges = 9
+	// CodeUnsignedDesign refuses a batch whose design changes were not
+	// signed by the workspace's server (connected mode).
+	CodeUnsignedDesign = 10
 )
 
 // Refuse ends a session with a reason.
