@@ -50,7 +50,10 @@ func (a *advertiser) register(l link) error {
 	if len(l.ifaces) == 0 {
 		return fmt.Errorf("register %s: %w", serviceType, ErrNoInterfaces)
 	}
-	srv, err := zeroconf.RegisterProxy(a.instance, serviceType, domain, a.port, a.host, l.ownAddrs(), a.txt, l.ifaces)
+	// The library appends the domain to the host name unless the name
+	// ends with the domain as given: "local" (no dot) keeps a.host
+	// "<id>.local." as it is, "local." would make it "<id>.local.local.".
+	srv, err := zeroconf.RegisterProxy(a.instance, serviceType, strings.TrimSuffix(domain, "."), a.port, a.host, l.ownAddrs(), a.txt, l.ifaces)
 	if err != nil {
 		return fmt.Errorf("register %s on %s: %w", serviceType, ifaceList(l), err)
 	}

@@ -2,6 +2,7 @@ package discovery
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"net"
 	"os"
@@ -26,6 +27,8 @@ import (
 //	           STOPPED <goroutines left>          after SIGTERM, exit 0
 //	join     join the mDNS group on GROVE_T_IFACES like another mDNS stack
 //	         would, print READY, idle until SIGTERM
+//	send     send each packet of GROVE_T_PACKETS (IFACE=HEX,...) to the
+//	         IPv4 mDNS group out of IFACE, in order, print SENT and exit
 //
 // Both refuse to run outside a private namespace (exit 3).
 const childModeEnv = "GROVE_DISCOVERY_CHILD"
@@ -50,6 +53,8 @@ func runChild(mode string) int {
 		err = childService(ctx)
 	case "join":
 		err = childJoin(ctx)
+	case "send":
+		err = childSend()
 	default:
 		err = fmt.Errorf("unknown mode %q", mode)
 	}
@@ -112,5 +117,35 @@ func childJoin(ctx context.Context) error {
 	defer c.Close()
 	fmt.Println("READY")
 	<-ctx.Done()
+	return nil
+}
+
+func childSend() error {
+	for _, item := range strings.Split(os.Getenv("GROVE_T_PACKETS"), ",") {
+		via, hexPkt, _ := strings.Cut(item, "=")
+		pkt, err := hex.DecodeString(hexPkt)
+		if err != nil {
+			return err
+		}
+		ifi, err := net.InterfaceByName(via)
+		if err != nil {
+			return err
+		}
+		addrs, err := ifi.Addrs()
+		if err != nil || len(addrs) == 0 {
+			return fmt.Errorf("addresses of %s: %v %v", via, addrs, err)
+		}
+		// Bound to the interface's address, the datagram leaves through it.
+		c, err := net.DialUDP("udp4", &net.UDPAddr{IP: addrs[0].(*net.IPNet).IP}, &net.UDPAddr{IP: net.IPv4(224, 0, 0, 251), Port: 5353})
+		if err != nil {
+			return err
+		}
+		_, err = c.Write(pkt)
+		c.Close()
+		if err != nil {
+			return fmt.Errorf("send via %s: %w", via, err)
+		}
+	}
+	fmt.Println("SENT")
 	return nil
 }

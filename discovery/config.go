@@ -21,6 +21,11 @@ const (
 	// ExpiryPeriods is how many browse periods a peer may stay silent
 	// before it is dropped from the table.
 	ExpiryPeriods = 3
+	// GoodbyeGrace is how long a peer that said goodbye stays in the table
+	// before it is dropped (GoneGoodbye): a responder renewing its
+	// registration says goodbye and announces itself again at once, which
+	// cancels the departure. RFC 6762 §10.1 keeps a record this long too.
+	GoodbyeGrace = time.Second
 )
 
 // Config configures a Service.

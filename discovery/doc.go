@@ -24,9 +24,37 @@
 // Every period (Config.Announce, 10 s by default) Run browses afresh with a
 // new resolver: its query makes every peer answer, which refreshes the
 // table. A peer silent for three periods is dropped (PeerGone, GoneExpired);
-// MarkGone drops one at once; a new instance ID from a known device is a
-// restart (PeerRestarted). Subscribe delivers these events on bounded
-// channels that never block discovery. Lookup tells sync where a device is.
+// a peer that stops cleanly says goodbye and is dropped within about a
+// second (GoneGoodbye, see Goodbyes); MarkGone drops one at once; a new
+// instance ID from a known device is a restart (PeerRestarted). Subscribe
+// delivers these events on bounded channels that never block discovery.
+// Lookup tells sync where a device is.
+//
+// # Goodbyes
+//
+// A responder that stops cleanly multicasts its records with TTL 0. The
+// pinned library's browser drops those without a word, so Run keeps a
+// passive goodbye listener of its own: a UDP socket per address family on
+// port 5353, joined to 224.0.0.251 (and ff02::fb where the interface has
+// IPv6 multicast) on exactly the configured interfaces, re-joined when they
+// change, closed when Run ends. Packets that came in on another interface
+// are dropped; the listener never sends. Packets are parsed with
+// github.com/miekg/dns (goodbye.go): a PTR or SRV goodbye of a _grove._tcp
+// instance names the instance label, the SRV its host (<device-id>.local.)
+// and the TXT, when present, the device and instance IDs. The goodbye
+// applies to the peer with that label and, when named, that host and
+// instance (device names alone are not unique; a goodbye of a process that
+// has since restarted does not remove its successor); our own goodbyes are
+// ignored.
+//
+// The peer leaves GoodbyeGrace (1 s, as RFC 6762 §10.1 keeps such records)
+// after the goodbye, unless it announces a change or a restart first: a
+// peer renewing its registration for new addresses says goodbye and
+// announces itself again at once. A renewal that changes nothing we can
+// see (e.g. an address on an interface we do not share) therefore shows as
+// PeerGone and, at the next period, PeerAppeared. Goodbyes are as
+// unauthenticated as announcements: anyone on the link can make us drop a
+// peer until its next answer, one period later at most.
 //
 // # Interfaces
 //
@@ -52,7 +80,8 @@
 //     Unicast queries to any of the host's addresses may be answered too:
 //     Linux gives a unicast datagram to one of the sockets on port 5353,
 //     usually the most recently bound, which is mostly our resolver (it
-//     ignores queries), so that depends on timing.
+//     ignores queries; so does the goodbye listener, bound once at start),
+//     so that depends on timing.
 //     TestResponderAnswersOnOtherInterface shows both.
 //   - the browser likewise hears answers from such interfaces and cannot
 //     tell which interface an answer came in on. We keep only addresses
@@ -63,9 +92,10 @@
 // Other behaviour worked around or accepted:
 //
 //   - Goodbyes are swallowed: the browser deletes records with TTL 0
-//     without reporting them, so a peer that stops cleanly is noticed by
-//     expiry (three periods), the same as one that crashed, unless the
-//     application calls MarkGone first.
+//     without reporting them; hence the listener above.
+//   - RegisterProxy appends the domain to the host name unless the name
+//     ends with the domain exactly as passed, so we pass "local" (no dot):
+//     with "local." every host would be <id>.local.local.
 //   - Each resolver reports an instance once, and blocks until its channel
 //     is drained: hence one fresh resolver per period, and every results
 //     channel drained until the library closes it.

@@ -40,14 +40,17 @@ type GoneReason int
 const (
 	// NotGone is the Reason of every event but PeerGone.
 	NotGone GoneReason = iota
-	// GoneExpired: no announcement for three announce periods. This is also
-	// how a clean stop (mDNS goodbye) shows, see the package doc.
+	// GoneExpired: no announcement for three announce periods, e.g. after
+	// the peer crashed or left the network without a goodbye.
 	GoneExpired
 	// GoneMarked: the application called MarkGone, e.g. after a failed sync
 	// connection.
 	GoneMarked
 	// GoneStopped: our own Run ended, so presence is no longer known.
 	GoneStopped
+	// GoneGoodbye: the peer stopped cleanly and said so with an mDNS
+	// goodbye, and did not announce itself again within GoodbyeGrace.
+	GoneGoodbye
 )
 
 // String returns the reason's name.
@@ -61,6 +64,8 @@ func (r GoneReason) String() string {
 		return "marked"
 	case GoneStopped:
 		return "stopped"
+	case GoneGoodbye:
+		return "goodbye"
 	}
 	return "unknown"
 }

@@ -6,42 +6,15 @@ import (
 	"crypto/rand"
 	"fmt"
 	"net"
-	"os"
 	"os/exec"
 	"runtime"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/grove-team/grove/discovery/netlab"
 	"github.com/grove-team/grove/replica/identity"
 )
-
-// testIfPrefix starts the name of every interface a test creates; the
-// isolation check accepts only lo and these.
-const testIfPrefix = "grv"
-
-// isolationProblem returns why this process must not send mDNS, or "" when
-// it runs in a private network namespace holding only lo and test veths.
-func isolationProblem() string {
-	self, err := os.Readlink("/proc/self/ns/net")
-	if err != nil {
-		return fmt.Sprintf("cannot read own network namespace: %v", err)
-	}
-	if initNS, err := os.Readlink("/proc/1/ns/net"); err == nil && initNS == self {
-		return "running in the machine's initial network namespace"
-	}
-	ifs, err := net.Interfaces()
-	if err != nil {
-		return fmt.Sprintf("list interfaces: %v", err)
-	}
-	for _, ifi := range ifs {
-		if ifi.Name != "lo" && !strings.HasPrefix(ifi.Name, testIfPrefix) {
-			return fmt.Sprintf("interface %q is present", ifi.Name)
-		}
-	}
-	return ""
-}
 
 // requireIsolated skips the test unless it runs in a private network
 // namespace (see TESTING.md and testdata/run-in-netns.sh), and brings lo up.
@@ -61,15 +34,18 @@ func requireIsolated(t testing.TB) {
 	}
 }
 
-// requireRootIP skips the test unless it runs as root with iproute2.
-func requireRootIP(t testing.TB) {
+// isolationProblem returns why this process must not send mDNS, or "" when
+// it runs in a private network namespace holding only lo and interfaces
+// tests created.
+func isolationProblem() string { return netlab.IsolationProblem(netlab.IfacePrefix) }
+
+// newLab returns the namespaces of one test; it skips the test unless it
+// runs isolated and as root.
+func newLab(t *testing.T) *netlab.Lab {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to create network namespaces")
-	}
-	if _, err := exec.LookPath("ip"); err != nil {
-		t.Skip("needs the ip command (iproute2)")
-	}
+	requireIsolated(t)
+	netlab.RequireRoot(t)
+	return netlab.New(t, "grove-t")
 }
 
 // newDevice returns a fresh random device ID.

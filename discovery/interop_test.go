@@ -9,6 +9,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/grove-team/grove/discovery/netlab"
 )
 
 // The interop tests check Grove against an independent mDNS implementation,
@@ -49,7 +51,7 @@ func TestPythonSeesGrove(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stderr := &lockedBuffer{}
+	stderr := &netlab.Buffer{}
 	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -109,7 +111,7 @@ func TestGroveSeesPython(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stderr := &lockedBuffer{}
+	stderr := &netlab.Buffer{}
 	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -130,4 +132,14 @@ func TestGroveSeesPython(t *testing.T) {
 	if p, ok := g.Lookup(dev); !ok || time.Since(p.LastSeen) > 2*time.Second {
 		t.Errorf("python peer not refreshed: %+v, %v", p, ok)
 	}
+
+	// Unregistering sends python-zeroconf's goodbye: Grove drops the peer
+	// for it, not by expiry.
+	stopped := time.Now()
+	_ = stdin.Close()
+	ev = waitFor(t, g.events, 10*time.Second, "python peer gone", is(PeerGone, dev))
+	if ev.Reason != GoneGoodbye {
+		t.Errorf("python peer left with reason %v, want %v", ev.Reason, GoneGoodbye)
+	}
+	t.Logf("python peer gone (%v) %v after it unregistered", ev.Reason, time.Since(stopped).Round(time.Millisecond))
 }

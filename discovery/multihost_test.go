@@ -13,16 +13,16 @@ import (
 // TestMultiHost runs three devices in three namespaces joined by a bridge:
 // each sees the other two; one killed with SIGKILL and started again is a
 // restart; killed again it expires from the others' tables; one stopped
-// cleanly is marked gone.
+// cleanly leaves them by its goodbye.
 func TestMultiHost(t *testing.T) {
-	lab := newNetlab(t)
+	lab := newLab(t)
 	const period = time.Second
-	hosts := lab.bridged(3)
+	hosts := lab.Bridged(3, "10.77.0")
 	names := []string{"Host zero", "Zoë's Mac.mini", "h2 (old) \\ @;"}
 	devs := make([]identity.DeviceID, len(hosts))
 	children := make([]*child, len(hosts))
 	startHost := func(i int) {
-		children[i] = lab.startChild(fmt.Sprint("host", i), hosts[i], "service",
+		children[i] = startChild(t, fmt.Sprint("host", i), hosts[i].NS, "service",
 			"GROVE_T_IFACES=grv0", "GROVE_T_DEVICE="+devs[i].String(), "GROVE_T_NAME="+names[i],
 			fmt.Sprint("GROVE_T_PORT=", 7100+i), "GROVE_T_ANNOUNCE="+period.String())
 		children[i].expect(t, 10*time.Second, "READY")
@@ -74,8 +74,8 @@ func TestMultiHost(t *testing.T) {
 		t.Errorf("host1 exit: %v", children[1].err)
 	}
 	checkNoLeak(t, "host1", line)
-	children[0].expect(t, 20*time.Second, "EVENT gone expired "+devs[1].String())
-	t.Logf("cleanly stopped host gone after %v; its Run took the rest of %v to return", time.Since(stopped), probeBound)
+	children[0].expect(t, 20*time.Second, "EVENT gone goodbye "+devs[1].String())
+	t.Logf("cleanly stopped host gone by its goodbye after %v; its Run took the rest of %v to return", time.Since(stopped), probeBound)
 
 	children[0].signal(t, syscall.SIGTERM)
 	checkNoLeak(t, "host0", children[0].expect(t, 20*time.Second, "STOPPED"))
@@ -101,19 +101,19 @@ func checkNoLeak(t *testing.T, who, line string) {
 // the peer renews its registration at the next period and the other side
 // reports PeerUpdated with the new address, not a restart.
 func TestAddressChangeIsUpdate(t *testing.T) {
-	lab := newNetlab(t)
-	hosts := lab.bridged(2)
+	lab := newLab(t)
+	hosts := lab.Bridged(2, "10.77.0")
 	devs := []identity.DeviceID{newDevice(t), newDevice(t)}
 	var children []*child
-	for i, ns := range hosts {
-		c := lab.startChild(fmt.Sprint("host", i), ns, "service", "GROVE_T_IFACES=grv0", "GROVE_T_DEVICE="+devs[i].String(),
+	for i, h := range hosts {
+		c := startChild(t, fmt.Sprint("host", i), h.NS, "service", "GROVE_T_IFACES=grv0", "GROVE_T_DEVICE="+devs[i].String(),
 			fmt.Sprint("GROVE_T_NAME=host", i), fmt.Sprint("GROVE_T_PORT=", 7500+i), "GROVE_T_ANNOUNCE=1s")
 		c.expect(t, 10*time.Second, "READY")
 		children = append(children, c)
 	}
 	children[0].expect(t, 20*time.Second, "EVENT appeared - "+devs[1].String())
 	changed := time.Now()
-	lab.ip("-n", hosts[1], "addr", "add", "10.77.0.99/24", "dev", "grv0")
+	lab.IP("-n", hosts[1].NS, "addr", "add", "10.77.0.99/24", "dev", "grv0")
 	line := children[0].expect(t, 20*time.Second, "EVENT updated - "+devs[1].String())
 	if !strings.Contains(line, "10.77.0.99:7501") || !strings.Contains(line, "10.77.0.2:7501") {
 		t.Errorf("update %q lacks the old or new address", line)

@@ -31,6 +31,11 @@ type Peer struct {
 	// LastSeen is when an announcement of the peer was last received,
 	// according to Config.Now.
 	LastSeen time.Time
+
+	// label (the service instance label in presentation format) and host
+	// (the SRV target) are what the peer announced under; goodbyes name
+	// them (goodbye.go).
+	label, host string
 }
 
 // Addresses returns the peer's addresses as "host:port" strings ready to

@@ -28,26 +28,26 @@ import (
 // recently bound, which is our resolver (it ignores queries), so whether
 // the responder sees it depends on timing.
 func TestResponderAnswersOnOtherInterface(t *testing.T) {
-	lab := newNetlab(t)
-	srv := lab.ns("srv")
+	lab := newLab(t)
+	srv := lab.Namespace("srv")
 	self := fmt.Sprint(os.Getpid())
-	lab.run("sysctl", "-q", "-w", "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0")
+	lab.Run("sysctl", "-q", "-w", "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0")
 	for _, v := range [][2]string{{"grv1", "grvp1"}, {"grv2", "grvq"}} {
-		lab.ip("-n", srv, "link", "add", v[0], "type", "veth", "peer", "name", v[1], "netns", self)
+		lab.IP("-n", srv, "link", "add", v[0], "type", "veth", "peer", "name", v[1], "netns", self)
 		t.Cleanup(func() { _ = exec.Command("ip", "link", "del", v[1]).Run() })
 	}
-	lab.ip("-n", srv, "addr", "add", "10.88.1.1/24", "dev", "grv1")
-	lab.ip("-n", srv, "addr", "add", "10.88.2.1/24", "dev", "grv2")
-	lab.ip("addr", "add", "10.88.2.2/24", "dev", "grvq")
+	lab.IP("-n", srv, "addr", "add", "10.88.1.1/24", "dev", "grv1")
+	lab.IP("-n", srv, "addr", "add", "10.88.2.1/24", "dev", "grv2")
+	lab.IP("addr", "add", "10.88.2.2/24", "dev", "grvq")
 	for _, dev := range []string{"grv1", "grv2"} {
-		lab.ip("-n", srv, "link", "set", dev, "up")
+		lab.IP("-n", srv, "link", "set", dev, "up")
 	}
 	for _, dev := range []string{"grvp1", "grvq"} {
-		lab.ip("link", "set", dev, "up")
+		lab.IP("link", "set", dev, "up")
 	}
 
 	dev := newDevice(t)
-	svc := lab.startChild("srv", srv, "service", "GROVE_T_IFACES=grv1", "GROVE_T_DEVICE="+dev.String(),
+	svc := startChild(t, "srv", srv, "service", "GROVE_T_IFACES=grv1", "GROVE_T_DEVICE="+dev.String(),
 		"GROVE_T_NAME=Responder", "GROVE_T_PORT=7200", "GROVE_T_ANNOUNCE=1s")
 	svc.expect(t, 10*time.Second, "READY")
 	want := []byte("id=" + dev.String())
@@ -64,7 +64,7 @@ func TestResponderAnswersOnOtherInterface(t *testing.T) {
 		t.Fatalf("(a) %v", err)
 	}
 
-	join := lab.startChild("avahi-like", srv, "join", "GROVE_T_IFACES=grv2")
+	join := startChild(t, "avahi-like", srv, "join", "GROVE_T_IFACES=grv2")
 	join.expect(t, 10*time.Second, "READY")
 	reply, from, err = multicastQuery("grvq", 3*time.Second)
 	if err != nil || !bytes.Contains(reply, want) {

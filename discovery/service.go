@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -24,7 +25,10 @@ var errOwn = errors.New("own announcement")
 type Service struct {
 	cfg      Config
 	instance string // our per-process instance ID
+	label    string // our escaped instance label
+	host     string // our mDNS host name
 	table    *peerTable
+	leaving  chan struct{} // nudges Run's loop: a goodbye made a peer leave
 	ran      atomic.Bool
 }
 
@@ -41,16 +45,20 @@ func New(cfg Config) (*Service, error) {
 	return &Service{
 		cfg:      cfg,
 		instance: hex.EncodeToString(inst[:]),
+		label:    escapeLabel(instanceLabel(cfg.Name, cfg.Device)),
+		host:     hostName(cfg.Device.String()),
 		table:    newPeerTable(cfg.Device, ExpiryPeriods*cfg.Announce),
+		leaving:  make(chan struct{}, 1),
 	}, nil
 }
 
 // Instance returns this process's instance ID, as advertised in TXT.
 func (s *Service) Instance() string { return s.instance }
 
-// Run advertises this device and browses for peers until ctx ends; then it
-// stops browsing, sends the mDNS goodbye, empties the peer table (PeerGone
-// with GoneStopped for each peer) and returns nil. When it returns, every
+// Run advertises this device, browses for peers and listens for their
+// goodbyes until ctx ends; then it stops browsing and listening, sends our
+// own mDNS goodbye, empties the peer table (PeerGone with GoneStopped for
+// each peer) and returns nil. When it returns, every
 // goroutine it started has ended, including the library's announcement
 // goroutine, which lives up to 4 s after a registration: Run returns no
 // earlier than that (see the package doc).
@@ -63,8 +71,8 @@ func (s *Service) Run(ctx context.Context) error {
 		return ErrAlreadyRun
 	}
 	adv := &advertiser{
-		instance: escapeLabel(instanceLabel(s.cfg.Name, s.cfg.Device)),
-		host:     hostName(s.cfg.Device.String()),
+		instance: s.label,
+		host:     s.host,
 		port:     s.cfg.Port,
 		txt:      txtRecord{Version: s.cfg.Version, Device: s.cfg.Device, Instance: s.instance}.strings(),
 		logf:     s.cfg.Logf,
@@ -76,26 +84,50 @@ func (s *Service) Run(ctx context.Context) error {
 	return nil
 }
 
-// loop runs one browse-and-advertise cycle per period until ctx ends. A new
-// browser starts before the old one stops, so no announcement falls between.
+// loop runs one browse-and-advertise cycle per period until ctx ends, and
+// removes peers that said goodbye when their grace period is over. A new
+// browser starts before the old one stops, so no announcement falls
+// between.
 func (s *Service) loop(ctx context.Context, adv *advertiser) {
-	var cur *browser
-	defer func() { cur.stop() }()
+	var p parts
+	defer p.stop()
 	ticker := time.NewTicker(s.cfg.Announce)
 	defer ticker.Stop()
+	departure := time.NewTimer(time.Hour)
+	defer departure.Stop()
+	s.cycle(ctx, adv, &p)
 	for {
-		cur = s.cycle(ctx, adv, cur)
 		select {
 		case <-ctx.Done():
 			return
 		case <-ticker.C:
+			s.cycle(ctx, adv, &p)
+		case <-s.leaving:
+		case <-departure.C:
+		}
+		// Remove the leavers that are due, and wake up for the next one.
+		if next := s.table.depart(time.Now()); !next.IsZero() {
+			departure.Reset(time.Until(next))
 		}
 	}
 }
 
-// cycle refreshes the interfaces, the registration and the browser, and
-// expires silent peers. It returns the browser now running (maybe nil).
-func (s *Service) cycle(ctx context.Context, adv *advertiser, prev *browser) *browser {
+// parts are what loop keeps running between periods.
+type parts struct {
+	browser  *browser
+	listener *listener
+}
+
+// stop stops both parts; safe when they are nil.
+func (p *parts) stop() {
+	p.browser.stop()
+	p.listener.stop()
+	p.browser, p.listener = nil, nil
+}
+
+// cycle refreshes the interfaces, the registration, the goodbye listener
+// and the browser, and expires silent peers.
+func (s *Service) cycle(ctx context.Context, adv *advertiser, p *parts) {
 	s.table.expire(s.cfg.Now())
 	l, err := resolveLink(s.cfg.Interfaces)
 	if err != nil {
@@ -103,16 +135,55 @@ func (s *Service) cycle(ctx context.Context, adv *advertiser, prev *browser) *br
 	}
 	if len(l.ifaces) == 0 {
 		adv.shutdown()
-		prev.stop()
-		return nil
+		p.stop()
+		return
 	}
 	adv.update(l)
+	s.relisten(ctx, l, p)
 	next, err := startBrowser(ctx, l, s.handle)
 	if err != nil {
 		s.cfg.Logf("discovery: %v", err)
 	}
-	prev.stop()
-	return next
+	p.browser.stop()
+	p.browser = next
+}
+
+// relisten makes sure a goodbye listener runs on exactly the interfaces of
+// l. It is started before the browser of the same cycle, so it hears the
+// goodbye of any peer that browser can report.
+func (s *Service) relisten(ctx context.Context, l link, p *parts) {
+	if p.listener != nil && p.listener.key == l.groupKey() && p.listener.alive() {
+		return
+	}
+	p.listener.stop()
+	p.listener = nil
+	lis, err := startListener(ctx, l, s.goodbye, s.cfg.Logf)
+	if err != nil {
+		s.cfg.Logf("discovery: %v", err)
+		return
+	}
+	p.listener = lis
+}
+
+// goodbye handles a goodbye heard by the listener: the peers it names leave
+// the table after GoodbyeGrace unless they announce a change or a restart
+// first (peerTable.goodbye).
+// Goodbyes of our own registration (sent when it is renewed) are ignored.
+// Called from the listener's goroutines; never blocks.
+func (s *Service) goodbye(g goodbye) {
+	if g.device == s.cfg.Device || strings.EqualFold(g.host, s.host) ||
+		(g.host == "" && strings.EqualFold(g.label, s.label)) {
+		return
+	}
+	n := s.table.goodbye(g, time.Now().Add(GoodbyeGrace))
+	if n == 0 {
+		return
+	}
+	s.cfg.Logf("discovery: goodbye from %s on %s: leaving in %v unless it announces itself again", g.label, g.host, GoodbyeGrace)
+	select {
+	case s.leaving <- struct{}{}:
+	default:
+	}
 }
 
 // handle turns one browse result into a table update. Announcements that do
@@ -151,6 +222,8 @@ func (s *Service) peerFromEntry(e *zeroconf.ServiceEntry, l link) (Peer, error) 
 		raw = rec.Device.Short()
 	}
 	return Peer{
+		label:    e.Instance,
+		host:     e.HostName,
 		Device:   rec.Device,
 		Name:     displayName(raw, rec.Device),
 		Addrs:    addrs,

@@ -26,17 +26,19 @@ type peerTable struct {
 	self   identity.DeviceID
 	expiry time.Duration
 
-	mu    sync.Mutex
-	peers map[identity.DeviceID]Peer
-	subs  map[*subscription]struct{}
+	mu      sync.Mutex
+	peers   map[identity.DeviceID]Peer
+	leaving map[identity.DeviceID]time.Time // goodbye heard; removal due then
+	subs    map[*subscription]struct{}
 }
 
 func newPeerTable(self identity.DeviceID, expiry time.Duration) *peerTable {
 	return &peerTable{
-		self:   self,
-		expiry: expiry,
-		peers:  make(map[identity.DeviceID]Peer),
-		subs:   make(map[*subscription]struct{}),
+		self:    self,
+		expiry:  expiry,
+		peers:   make(map[identity.DeviceID]Peer),
+		leaving: make(map[identity.DeviceID]time.Time),
+		subs:    make(map[*subscription]struct{}),
 	}
 }
 
@@ -57,8 +59,10 @@ func (t *peerTable) observe(p Peer) error {
 	case !known:
 		t.publish(Event{Kind: PeerAppeared, Peer: p})
 	case old.Instance != p.Instance:
+		delete(t.leaving, p.Device) // a new process: not leaving
 		t.publish(Event{Kind: PeerRestarted, Peer: p})
 	case !old.sameAnnouncement(p):
+		delete(t.leaving, p.Device) // renewed its registration: not leaving
 		t.publish(Event{Kind: PeerUpdated, Peer: p})
 	}
 	return nil
@@ -73,6 +77,57 @@ func (t *peerTable) expire(now time.Time) {
 			t.removeLocked(p.Device, GoneExpired)
 		}
 	}
+}
+
+// goodbye notes that the peers g names are leaving: they are removed with
+// GoneGoodbye by depart at due, unless they announce a restart or a change
+// before (a responder renewing its registration for new addresses says
+// goodbye and at once announces again). The same announcement again does
+// not cancel the departure: it is an answer sent before the goodbye and
+// reported after it. A goodbye naming only an instance label is applied
+// only when one peer has that label. It returns how many peers g marked as
+// leaving, not counting those already leaving.
+func (t *peerTable) goodbye(g goodbye, due time.Time) int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var ids []identity.DeviceID
+	for id, p := range t.peers {
+		if g.matches(p) {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) > 1 && !g.specific() {
+		return 0
+	}
+	marked := 0
+	for _, id := range ids {
+		if _, already := t.leaving[id]; !already {
+			t.leaving[id] = due
+			marked++
+		}
+	}
+	return marked
+}
+
+// depart removes the leaving peers whose removal is due at now, and
+// returns when the next one is due (zero when none is left).
+func (t *peerTable) depart(now time.Time) (next time.Time) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if len(t.leaving) == 0 {
+		return time.Time{}
+	}
+	for _, p := range t.sortedLocked() {
+		due, ok := t.leaving[p.Device]
+		switch {
+		case !ok:
+		case !due.After(now):
+			t.removeLocked(p.Device, GoneGoodbye)
+		case next.IsZero() || due.Before(next):
+			next = due
+		}
+	}
+	return next
 }
 
 // remove takes one peer out of the table, if present.
@@ -98,6 +153,7 @@ func (t *peerTable) removeLocked(id identity.DeviceID, why GoneReason) {
 		return
 	}
 	delete(t.peers, id)
+	delete(t.leaving, id)
 	t.publish(Event{Kind: PeerGone, Reason: why, Peer: p})
 }
 

@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"testing"
 	"time"
+
+	"github.com/grove-team/grove/replica/identity"
 )
 
 // fakeClock is an injectable clock for the table.
@@ -121,5 +123,84 @@ func TestPeerTableBounded(t *testing.T) {
 	known.Port = 9
 	if err := tab.observe(known); err != nil {
 		t.Fatalf("known peer refused when full: %v", err)
+	}
+}
+
+// TestPeerTableGoodbye follows goodbyes through the table: the peer leaves
+// with GoneGoodbye when its grace is over, not before; the same
+// announcement again (an answer sent before the goodbye) does not keep it,
+// a changed one (a renewed registration) or a new instance does; a goodbye
+// of an earlier instance of the device, or one naming only a label two
+// peers share, removes nobody.
+func TestPeerTableGoodbye(t *testing.T) {
+	start := time.Unix(1000, 0)
+	due := start.Add(GoodbyeGrace)
+	tab := newPeerTable(newDevice(t), time.Minute)
+	events, cancel := tab.subscribe(16)
+	defer cancel()
+	b, c := newDevice(t), newDevice(t)
+	pb := Peer{Device: b, Name: "Bob", Port: 7000, Instance: "000000000000000b", label: "Bob (B)", host: "b.local."}
+	pc := Peer{Device: c, Name: "Twin", Instance: "000000000000000c", label: "Twin", host: "c.local."}
+	pd := Peer{Device: newDevice(t), Name: "Twin", Instance: "000000000000000d", label: "Twin", host: "d.local."}
+	for _, p := range []Peer{pb, pc, pd} {
+		tab.observe(p)
+	}
+	drain(events)
+	byeB := goodbye{label: "Bob (B)", host: "b.local.", device: b, instance: pb.Instance}
+	renewed := pb
+	renewed.Port = 7001
+	restarted := renewed
+	restarted.Instance = "00000000000000bb"
+	byeRestarted := byeB
+	byeRestarted.instance = restarted.Instance
+
+	type ev struct {
+		kind EventKind
+		why  GoneReason
+		dev  identity.DeviceID
+	}
+	steps := []struct {
+		name  string
+		do    func() int // how many peers a goodbye marked, or -1
+		named int
+		want  []ev
+	}{
+		{"goodbye", func() int { return tab.goodbye(byeB, due) }, 1, nil},
+		{"the same goodbye on another socket", func() int { return tab.goodbye(byeB, due.Add(time.Second)) }, 0, nil},
+		{"not due yet", func() int { tab.depart(due.Add(-time.Millisecond)); return -1 }, -1, nil},
+		{"same announcement again", func() int { tab.observe(pb); return -1 }, -1, nil},
+		{"renewed", func() int { tab.observe(renewed); return -1 }, -1, []ev{{PeerUpdated, NotGone, b}}},
+		{"not leaving any more", func() int { tab.depart(due.Add(time.Hour)); return -1 }, -1, nil},
+		{"goodbye again", func() int { return tab.goodbye(byeB, due) }, 1, nil},
+		{"restarted", func() int { tab.observe(restarted); return -1 }, -1, []ev{{PeerRestarted, NotGone, b}}},
+		{"nothing due after the restart", func() int { tab.depart(due.Add(time.Hour)); return -1 }, -1, nil},
+		{"earlier instance's goodbye", func() int { return tab.goodbye(byeB, due) }, 0, nil},
+		{"label two peers share", func() int { return tab.goodbye(goodbye{label: "Twin"}, due) }, 0, nil},
+		{"label and host", func() int { return tab.goodbye(goodbye{label: "twin", host: "C.local."}, due) }, 1, nil},
+		{"restarted instance's goodbye", func() int { return tab.goodbye(byeRestarted, due.Add(time.Hour)) }, 1, nil},
+		{"first due", func() int {
+			if next := tab.depart(due); !next.Equal(due.Add(time.Hour)) {
+				t.Errorf("next departure %v, want %v", next, due.Add(time.Hour))
+			}
+			return -1
+		}, -1, []ev{{PeerGone, GoneGoodbye, c}}},
+		{"second due", func() int { tab.depart(due.Add(time.Hour)); return -1 }, -1, []ev{{PeerGone, GoneGoodbye, b}}},
+	}
+	for _, s := range steps {
+		if n := s.do(); n != s.named {
+			t.Fatalf("%s: goodbye marked %d peers, want %d", s.name, n, s.named)
+		}
+		got := drain(events)
+		if len(got) != len(s.want) {
+			t.Fatalf("%s: events %v, want %v", s.name, got, s.want)
+		}
+		for i, e := range got {
+			if w := s.want[i]; e.Kind != w.kind || e.Reason != w.why || e.Peer.Device != w.dev {
+				t.Fatalf("%s: event %v, want %v", s.name, e, w)
+			}
+		}
+	}
+	if _, ok := tab.lookup(pd.Device); !ok || len(tab.list()) != 1 {
+		t.Errorf("table %v, want only the second Twin", tab.list())
 	}
 }

@@ -21,6 +21,11 @@ const (
 	// `grove peers` (it announces itself within about a second, and every
 	// browse period of 10 s makes it answer).
 	seenDeadline = 25 * time.Second
+	// goodbyeDeadline bounds how long a cleanly stopped peer may stay in
+	// `grove peers`: its mDNS goodbye removes it after a grace of 1 s.
+	// Expiry cannot remove it within this bound (it takes at least two
+	// periods, 20 s), so a peer gone by then went by its goodbye.
+	goodbyeDeadline = 10 * time.Second
 	// goneDeadline bounds how long a departed peer may stay in `grove
 	// peers`: discovery drops a peer silent for more than 3 announce periods
 	// (3 × 10 s, counted from its last answer, at most a period before it
@@ -54,7 +59,7 @@ func TestLANSync(t *testing.T) {
 			t.Fatalf("%s: grove id says %s, grove init said %s", d.name, id.DeviceID, d.id)
 		}
 	}
-	t.Logf("devices: alpha %s @%s, bravo %s @%s, charlie %s @%s", a.id, a.host.ip, b.id, b.host.ip, c.id, c.host.ip)
+	t.Logf("devices: alpha %s @%s, bravo %s @%s, charlie %s @%s", a.id, a.host.IP, b.id, b.host.IP, c.id, c.host.IP)
 
 	a.start(basePort).waitReady(readyDeadline)
 	b.start(basePort).waitReady(readyDeadline)
@@ -92,7 +97,7 @@ func TestLANSync(t *testing.T) {
 		// charlie's code carries a hint that no longer answers (as if alpha
 		// had listened elsewhere when it printed the code): the join finds
 		// alpha through discovery.
-		invite(t, a, ws.ID, c, fmt.Sprintf("%s:%d", a.host.ip, basePort+79))
+		invite(t, a, ws.ID, c, fmt.Sprintf("%s:%d", a.host.IP, basePort+79))
 		// The join's first sync brings everything alpha had.
 		after, err := c.records(ws.ID)
 		if err != nil {
@@ -161,12 +166,17 @@ func TestLANSync(t *testing.T) {
 		if !ok {
 			t.Errorf("alpha still lists departed peers %v after stop; bravo gone after %v, charlie after %v (0: not gone)", state, bGone, cGone)
 		}
-		how := "at the same expiry tick: the clean stop's mDNS goodbye has no effect, both left by expiry (3 × 10 s)"
-		if bGone+5*time.Second < cGone {
-			how = "the clean stop noticed earlier than the crash"
+		// bravo's goodbye removes it after discovery's grace (1 s); charlie
+		// sent none and goes by expiry, no sooner than two periods (20 s)
+		// after it died.
+		if bGone == 0 || bGone >= cGone {
+			t.Errorf("alpha dropped bravo (clean stop) after %v, charlie (crash) after %v: the goodbye should come first", bGone, cGone)
 		}
-		t.Logf("alpha dropped bravo (SIGTERM) after %v, charlie (SIGKILL) after %v: %s",
-			bGone.Round(time.Millisecond), cGone.Round(time.Millisecond), how)
+		if !strings.Contains(a.proc.stderr.String(), "discovery: goodbye from bravo") {
+			t.Errorf("alpha logged no goodbye from bravo; its stderr:\n%s", a.proc.stderr.String())
+		}
+		t.Logf("alpha dropped bravo (SIGTERM, goodbye) after %v, charlie (SIGKILL, expiry) after %v",
+			bGone.Round(time.Millisecond), cGone.Round(time.Millisecond))
 	})
 
 	t.Run("restart/new-port", func(t *testing.T) {
@@ -175,7 +185,7 @@ func TestLANSync(t *testing.T) {
 		// answers. bravo runs with --auto=false, so it never syncs by
 		// itself and never calls alpha: whatever reaches it was pushed by
 		// alpha, to the address alpha found through discovery.
-		checkLastAddress(t, a, ws.ID, b, fmt.Sprintf("%s:%d", b.host.ip, basePort))
+		checkLastAddress(t, a, ws.ID, b, fmt.Sprintf("%s:%d", b.host.IP, basePort))
 		whileAway := put(t, a, ws.ID)
 		restarted := time.Now()
 		b.start(basePort+1, "--auto=false").waitReady(readyDeadline)
@@ -186,7 +196,7 @@ func TestLANSync(t *testing.T) {
 		t.Logf("alpha sees bravo at %v %v after its restart", p.Addresses, time.Since(restarted).Round(time.Millisecond))
 		waitRecord(t, ws.ID, whileAway, restarted, "bravo's restart", b)
 		propagate(t, ws.ID, a, b)
-		checkLastAddress(t, a, ws.ID, b, fmt.Sprintf("%s:%d", b.host.ip, basePort+1))
+		checkLastAddress(t, a, ws.ID, b, fmt.Sprintf("%s:%d", b.host.IP, basePort+1))
 		// An explicit sync of every partner from bravo, no address given.
 		var res []struct {
 			Peer  string `json:"peer"`
@@ -194,8 +204,8 @@ func TestLANSync(t *testing.T) {
 			Error string `json:"error"`
 		}
 		b.mustJSON(&res, "sync", "--ws", ws.ID)
-		if len(res) != 1 || res[0].Peer != a.id || res[0].Error != "" || res[0].Addr != fmt.Sprintf("%s:%d", a.host.ip, basePort) {
-			t.Errorf("grove sync at bravo: %+v, want one sync with alpha at %s:%d", res, a.host.ip, basePort)
+		if len(res) != 1 || res[0].Peer != a.id || res[0].Error != "" || res[0].Addr != fmt.Sprintf("%s:%d", a.host.IP, basePort) {
+			t.Errorf("grove sync at bravo: %+v, want one sync with alpha at %s:%d", res, a.host.IP, basePort)
 		}
 	})
 
@@ -318,6 +328,53 @@ func TestPresenceLatency(t *testing.T) {
 	t.Logf("  (one `grove peers` poll, the resolution: %s)", summary(polls))
 }
 
+// TestGoodbyeLatency measures, over several runs, the time from a clean
+// stop (SIGTERM) of a device's `grove run` until a running device's `grove
+// peers` no longer lists it. The stopped device's mDNS goodbye removes it;
+// expiry could not before goodbyeDeadline, which every run must meet.
+func TestGoodbyeLatency(t *testing.T) {
+	if testing.Short() {
+		t.Skip("measurement; skipped in -short")
+	}
+	l := newLab(t, 2)
+	a := l.newDevice("alpha", l.hosts[0])
+	a.start(basePort).waitReady(readyDeadline)
+	const runs = 7
+	var gone, exited []time.Duration
+	for i := 0; i < runs; i++ {
+		p := l.newDevice(fmt.Sprint("leaver", i), l.hosts[1])
+		inst := p.start(basePort)
+		inst.waitReady(readyDeadline)
+		if _, err := waitPeer(a, p, basePort); err != nil {
+			t.Fatal(err)
+		}
+		stopped := time.Now()
+		inst.signal(syscall.SIGTERM)
+		took, ok, state := eventually(goodbyeDeadline, 20*time.Millisecond, func() (bool, string) {
+			ps, err := a.peers()
+			if err != nil {
+				return false, err.Error()
+			}
+			_, listed := findPeer(ps, p.id)
+			return !listed, fmt.Sprint(peerIDs(ps))
+		})
+		if !ok {
+			t.Fatalf("alpha still lists %s %v after its clean stop: %s", p.name, took, state)
+		}
+		gone = append(gone, took)
+		if err, ok := inst.wait(exitDeadline); !ok || err != nil {
+			t.Fatalf("%s SIGTERM: exited %v, %v", p.name, ok, err)
+		}
+		exited = append(exited, time.Since(stopped))
+	}
+	if n := strings.Count(a.proc.stderr.String(), "discovery: goodbye from leaver"); n < runs {
+		t.Errorf("alpha logged %d goodbyes, want %d", n, runs)
+	}
+	t.Logf("`grove run` SIGTERM → ..., %d runs (bridged namespaces, goodbye grace 1 s, announce period 10 s):", runs)
+	t.Logf("  gone from the running device's peers: %s", summary(gone))
+	t.Logf("  process exited:                       %s", summary(exited))
+}
+
 // invite makes an invitation at inviter and joins with it at joiner, whose
 // running instance serves the join. A non-empty hint replaces the
 // inviter's own addresses in the code.
@@ -329,7 +386,7 @@ func invite(t *testing.T, inviter *device, ws string, joiner *device, hint strin
 		Addrs     []string `json:"addrs"`
 	}
 	args := []string{"invite", "--ws", ws}
-	want := fmt.Sprintf("%s:%d", inviter.host.ip, basePort)
+	want := fmt.Sprintf("%s:%d", inviter.host.IP, basePort)
 	if hint != "" {
 		args = append(args, "--addr", hint)
 		want = hint
@@ -409,7 +466,7 @@ func waitRecord(t *testing.T, ws string, r record, since time.Time, what string,
 // waitPeer waits until at's `grove peers` lists want with its address on
 // port.
 func waitPeer(at, want *device, port int) (peerJSON, error) {
-	addr := fmt.Sprintf("%s:%d", want.host.ip, port)
+	addr := fmt.Sprintf("%s:%d", want.host.IP, port)
 	var found peerJSON
 	took, ok, state := eventually(seenDeadline, pollEvery, func() (bool, string) {
 		ps, err := at.peers()

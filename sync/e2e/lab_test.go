@@ -4,11 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/grove-team/grove/discovery/netlab"
 )
 
 // The network rule (TESTING.md): every grove process of these tests runs
@@ -28,8 +27,6 @@ import (
 // so that even a mistake in the test cannot reach a real interface.
 
 const (
-	// ifName is the veth end inside every host namespace.
-	ifName = "grv0"
 	// subnet is the /24 of the bridged hosts: host i is subnet.(i+1).
 	subnet = "10.78.0"
 	// cmdTimeout bounds every one-shot grove command.
@@ -39,28 +36,6 @@ const (
 // binEnv names a prebuilt grove binary (run.sh sets it); without it the
 // test builds one from the repository root.
 const binEnv = "GROVE_E2E_BIN"
-
-// isolationProblem returns why this process must not start the test, or ""
-// when it runs in a private network namespace holding only lo.
-func isolationProblem() string {
-	self, err := os.Readlink("/proc/self/ns/net")
-	if err != nil {
-		return fmt.Sprintf("cannot read own network namespace: %v", err)
-	}
-	if initNS, err := os.Readlink("/proc/1/ns/net"); err == nil && initNS == self {
-		return "running in the machine's initial network namespace"
-	}
-	ifs, err := net.Interfaces()
-	if err != nil {
-		return fmt.Sprintf("list interfaces: %v", err)
-	}
-	for _, ifi := range ifs {
-		if ifi.Name != "lo" {
-			return fmt.Sprintf("interface %q is present", ifi.Name)
-		}
-	}
-	return ""
-}
 
 // requireLab skips the test unless it can create namespaces safely.
 func requireLab(t *testing.T) {
@@ -73,7 +48,7 @@ func requireLab(t *testing.T) {
 			t.Skipf("SKIP: needs the %s command (iproute2 / util-linux)", tool)
 		}
 	}
-	if p := isolationProblem(); p != "" {
+	if p := netlab.IsolationProblem(""); p != "" {
 		t.Skipf("SKIP: needs a private network namespace (%s); run sync/e2e/run.sh", p)
 	}
 }
@@ -116,32 +91,21 @@ func groveBinary(t *testing.T) string {
 }
 
 // lab is the namespaces of one test: hosts joined through veth pairs to a
-// bridge (multicast snooping off) in a namespace of its own. Cleanup
-// deletes them.
+// bridge (multicast snooping off) in a namespace of its own (netlab).
+// Cleanup deletes them.
 type lab struct {
-	t      *testing.T
-	prefix string
-	bin    string
-	env    []string // environment of every grove process
-	mu     sync.Mutex
-	nss    []string
-	hosts  []host
-}
-
-// host is one namespace with interface grv0 holding subnet.(i+1)/24.
-type host struct {
-	ns string
-	ip string
+	*netlab.Lab
+	t     *testing.T
+	bin   string
+	env   []string // environment of every grove process
+	hosts []netlab.Host
 }
 
 func newLab(t *testing.T, n int) *lab {
 	t.Helper()
 	requireLab(t)
 	bin := groveBinary(t)
-	var b [3]byte
-	_, _ = rand.Read(b[:])
-	l := &lab{t: t, prefix: "grove-e2e-" + hex.EncodeToString(b[:]), bin: bin}
-	t.Cleanup(l.cleanup)
+	l := &lab{Lab: netlab.New(t, "grove-e2e"), t: t, bin: bin}
 	xdg := t.TempDir()
 	for _, kv := range os.Environ() {
 		if strings.HasPrefix(kv, "GROVE_") || strings.HasPrefix(kv, "XDG_") || strings.HasPrefix(kv, "LANG=") || strings.HasPrefix(kv, "LC_ALL=") {
@@ -157,64 +121,8 @@ func newLab(t *testing.T, n int) *lab {
 		"XDG_CONFIG_HOME="+filepath.Join(xdg, "config"), "XDG_CACHE_HOME="+filepath.Join(xdg, "cache"),
 		"XDG_DATA_HOME="+filepath.Join(xdg, "data"))
 
-	br := l.ns("br")
-	l.ip("-n", br, "link", "add", "grvbr", "type", "bridge")
-	l.ip("-n", br, "link", "set", "grvbr", "type", "bridge", "mcast_snooping", "0")
-	l.ip("-n", br, "link", "set", "grvbr", "up")
-	for i := 0; i < n; i++ {
-		ns := l.ns(fmt.Sprint("h", i))
-		port := fmt.Sprint("grvb", i)
-		l.ip("-n", ns, "link", "add", ifName, "type", "veth", "peer", "name", port, "netns", br)
-		l.ip("-n", br, "link", "set", port, "master", "grvbr", "up")
-		ip := fmt.Sprintf("%s.%d", subnet, i+1)
-		l.ip("-n", ns, "addr", "add", ip+"/24", "dev", ifName)
-		l.ip("-n", ns, "link", "set", ifName, "up")
-		l.hosts = append(l.hosts, host{ns: ns, ip: ip})
-	}
+	l.hosts = l.Bridged(n, subnet)
 	return l
-}
-
-// unplug takes host i off the LAN: its bridge port goes down, so packets
-// to it are dropped without an answer (no RST), like a laptop that left
-// the Wi-Fi or went to sleep. Its processes keep running.
-func (l *lab) unplug(i int) {
-	l.t.Helper()
-	l.ip("-n", l.prefix+"-br", "link", "set", fmt.Sprint("grvb", i), "down")
-}
-
-// ns creates a namespace with lo up and IPv6 duplicate-address detection
-// off, and returns its name.
-func (l *lab) ns(suffix string) string {
-	l.t.Helper()
-	name := l.prefix + "-" + suffix
-	l.ip("netns", "add", name)
-	l.mu.Lock()
-	l.nss = append(l.nss, name)
-	l.mu.Unlock()
-	l.ip("-n", name, "link", "set", "lo", "up")
-	l.run("ip", "netns", "exec", name, "sysctl", "-q", "-w",
-		"net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0")
-	return name
-}
-
-func (l *lab) ip(args ...string) { l.t.Helper(); l.run("ip", args...) }
-
-func (l *lab) run(name string, args ...string) {
-	l.t.Helper()
-	if out, err := exec.Command(name, args...).CombinedOutput(); err != nil {
-		l.t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
-	}
-}
-
-func (l *lab) cleanup() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for i := len(l.nss) - 1; i >= 0; i-- {
-		if out, err := exec.Command("ip", "netns", "del", l.nss[i]).CombinedOutput(); err != nil {
-			l.t.Errorf("delete namespace %s: %v %s", l.nss[i], err, out)
-		}
-	}
-	l.nss = nil
 }
 
 // device is one Grove device: a data folder on a host, and the `grove run`
@@ -222,7 +130,7 @@ func (l *lab) cleanup() {
 type device struct {
 	l    *lab
 	name string
-	host host
+	host netlab.Host
 	data string
 	id   string // device ID, from `grove init --json`
 
@@ -231,7 +139,7 @@ type device struct {
 
 // newDevice creates a data folder on host h and the device's identity
 // (`grove init`, which uses no network).
-func (l *lab) newDevice(name string, h host) *device {
+func (l *lab) newDevice(name string, h netlab.Host) *device {
 	l.t.Helper()
 	d := &device{l: l, name: name, host: h, data: filepath.Join(l.t.TempDir(), name)}
 	var out struct {
@@ -257,9 +165,7 @@ func (d *device) grove(args ...string) (string, error) {
 func (d *device) groveWithin(timeout time.Duration, args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	full := append([]string{"netns", "exec", d.host.ns, d.l.bin}, args...)
-	full = append(full, "--data", d.data)
-	cmd := exec.CommandContext(ctx, "ip", full...)
+	cmd := netlab.CommandContext(ctx, d.host.NS, d.l.bin, append(args, "--data", d.data)...)
 	cmd.Env = d.l.env
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -356,7 +262,7 @@ type instance struct {
 	mu     sync.Mutex
 	lines  []string      // stdout so far
 	ready  chan struct{} // closed on the "LAN" line of the banner
-	stderr *lockedBuffer
+	stderr *netlab.Buffer
 	exited chan struct{}
 	err    error // valid after exited is closed
 }
@@ -374,13 +280,13 @@ func (d *device) start(port int, extra ...string) *instance {
 			t.Fatalf("%s: already running", d.name)
 		}
 	}
-	args := []string{"netns", "exec", d.host.ns, d.l.bin, "run", "--data", d.data,
-		"--listen", fmt.Sprintf("%s:%d", d.host.ip, port), "--interfaces", ifName}
+	args := []string{"run", "--data", d.data,
+		"--listen", fmt.Sprintf("%s:%d", d.host.IP, port), "--interfaces", d.host.Iface}
 	args = append(args, extra...)
-	// Not exec.CommandContext: the process is ended by PID, by the test.
-	cmd := exec.Command("ip", args...)
+	// Not a context: the process is ended by PID, by the test.
+	cmd := netlab.Command(d.host.NS, d.l.bin, args...)
 	cmd.Env = d.l.env
-	p := &instance{d: d, args: args, cmd: cmd, ready: make(chan struct{}), stderr: &lockedBuffer{}, exited: make(chan struct{})}
+	p := &instance{d: d, args: args, cmd: cmd, ready: make(chan struct{}), stderr: &netlab.Buffer{}, exited: make(chan struct{})}
 	cmd.Stderr = p.stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -560,23 +466,6 @@ func eventually(timeout, every time.Duration, check func() (ok bool, state strin
 		}
 		time.Sleep(every)
 	}
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }
 
 // summary formats the median, minimum and maximum of ds.

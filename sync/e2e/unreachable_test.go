@@ -39,7 +39,7 @@ func TestUnreachablePartner(t *testing.T) {
 	a.mustJSON(&order, "mappings", "list", "--ws", ws.ID)
 	t.Logf("alpha syncs its partners in this order: %v (bravo %s, charlie %s)", order, b.id[:13], c.id[:13])
 
-	l.unplug(2)
+	l.Unplug(l.hosts[2])
 	t.Log("charlie unplugged")
 	defer func() {
 		if t.Failed() {
