@@ -19,7 +19,10 @@ const (
 	// Config.Version is zero.
 	DefaultVersion = 1
 	// ExpiryPeriods is how many browse periods a peer may stay silent
-	// before it is dropped from the table.
+	// before it is dropped from the table: it is dropped when it answered
+	// none of our last ExpiryPeriods browses. The periods are counted as
+	// Run's loop goes through them, so time during which our own process
+	// did not run does not count against peers.
 	ExpiryPeriods = 3
 	// GoodbyeGrace is how long a peer that said goodbye stays in the table
 	// before it is dropped (GoneGoodbye): a responder renewing its

@@ -23,12 +23,15 @@
 //
 // Every period (Config.Announce, 10 s by default) Run browses afresh with a
 // new resolver: its query makes every peer answer, which refreshes the
-// table. A peer silent for three periods is dropped (PeerGone, GoneExpired);
-// a peer that stops cleanly says goodbye and is dropped within about a
-// second (GoneGoodbye, see Goodbyes); MarkGone drops one at once; a new
-// instance ID from a known device is a restart (PeerRestarted). Subscribe
-// delivers these events on bounded channels that never block discovery.
-// Lookup tells sync where a device is.
+// table. A peer that answered none of our last three browses is dropped
+// (PeerGone, GoneExpired); silence is counted in the periods Run went
+// through, not on the clock, so a process that was stalled (starved of
+// CPU, stopped in a debugger, a suspended machine) asks again before it
+// drops anyone. A peer that stops cleanly says goodbye and is dropped
+// within about a second (GoneGoodbye, see Goodbyes); MarkGone drops one at
+// once; a new instance ID from a known device is a restart
+// (PeerRestarted). Subscribe delivers these events on bounded channels
+// that never block discovery. Lookup tells sync where a device is.
 //
 // # Goodbyes
 //

@@ -3,11 +3,10 @@ package discovery
 import (
 	"sync"
 	"testing"
-	"time"
 )
 
 func TestSubscriptionDropsOldest(t *testing.T) {
-	tab := newPeerTable(newDevice(t), time.Minute)
+	tab := newPeerTable(newDevice(t))
 	events, cancel := tab.subscribe(2)
 	defer cancel()
 	var devs []Peer
@@ -23,7 +22,7 @@ func TestSubscriptionDropsOldest(t *testing.T) {
 }
 
 func TestSubscriptionCancel(t *testing.T) {
-	tab := newPeerTable(newDevice(t), time.Minute)
+	tab := newPeerTable(newDevice(t))
 	events, cancel := tab.subscribe(0)
 	cancel()
 	cancel() // twice is fine
@@ -36,7 +35,7 @@ func TestSubscriptionCancel(t *testing.T) {
 // TestSubscriptionConcurrent races publishers, a slow reader and cancel
 // (run with -race).
 func TestSubscriptionConcurrent(t *testing.T) {
-	tab := newPeerTable(newDevice(t), time.Minute)
+	tab := newPeerTable(newDevice(t))
 	events, cancel := tab.subscribe(3)
 	var wg sync.WaitGroup
 	for w := 0; w < 4; w++ {

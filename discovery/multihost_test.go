@@ -2,6 +2,7 @@ package discovery
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -13,10 +14,17 @@ import (
 // TestMultiHost runs three devices in three namespaces joined by a bridge:
 // each sees the other two; one killed with SIGKILL and started again is a
 // restart; killed again it expires from the others' tables; one stopped
-// cleanly leaves them by its goodbye.
+// cleanly leaves them by its goodbye. At the end every device's events
+// about every peer must be exactly that story, in that order: a live peer
+// that expired and came back would show.
+//
+// The period is 2 s, so a peer expires only after about 6–8 s of silence:
+// the restart (a new process, about 1 s here, more on a loaded machine)
+// must come before the old instance expires, or it shows as gone and
+// appeared instead of restarted.
 func TestMultiHost(t *testing.T) {
 	lab := newLab(t)
-	const period = time.Second
+	const period = 2 * time.Second
 	hosts := lab.Bridged(3, "10.77.0")
 	names := []string{"Host zero", "Zoë's Mac.mini", "h2 (old) \\ @;"}
 	devs := make([]identity.DeviceID, len(hosts))
@@ -83,6 +91,38 @@ func TestMultiHost(t *testing.T) {
 	if children[0].err != nil {
 		t.Errorf("host0 exit: %v", children[0].err)
 	}
+
+	// The whole story, peer by peer. host1 stopped before host0, so it
+	// saw host0 only appear and leave with its own stop.
+	story := map[int]map[int][]string{
+		0: {1: {"appeared", "gone goodbye"}, 2: {"appeared", "restarted", "gone expired"}},
+		1: {0: {"appeared", "gone stopped"}, 2: {"appeared", "restarted", "gone expired"}},
+	}
+	for i, peers := range story {
+		for j, want := range peers {
+			if got := peerEvents(children[i], devs[j]); !slices.Equal(got, want) {
+				t.Errorf("host%d's events about host%d: %q, want %q", i, j, got, want)
+			}
+		}
+	}
+}
+
+// peerEvents returns the events a service child printed about device dev,
+// in order, as "kind" or "kind reason" (e.g. "gone expired").
+func peerEvents(c *child, dev identity.DeviceID) []string {
+	var out []string
+	for _, line := range c.seen {
+		f := strings.Fields(line)
+		if len(f) < 4 || f[0] != "EVENT" || f[3] != dev.String() {
+			continue
+		}
+		if f[2] == "-" {
+			out = append(out, f[1])
+		} else {
+			out = append(out, f[1]+" "+f[2])
+		}
+	}
+	return out
 }
 
 // checkNoLeak reads "STOPPED <before> <after>" from a child.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -30,6 +31,10 @@ type Service struct {
 	table    *peerTable
 	leaving  chan struct{} // nudges Run's loop: a goodbye made a peer leave
 	ran      atomic.Bool
+
+	// browses holds the start times of the last ExpiryPeriods browse
+	// periods, oldest first; used by Run's loop only (cycle).
+	browses []time.Time
 }
 
 // New validates cfg and returns a Service that is not running yet. It
@@ -47,7 +52,7 @@ func New(cfg Config) (*Service, error) {
 		instance: hex.EncodeToString(inst[:]),
 		label:    escapeLabel(instanceLabel(cfg.Name, cfg.Device)),
 		host:     hostName(cfg.Device.String()),
-		table:    newPeerTable(cfg.Device, ExpiryPeriods*cfg.Announce),
+		table:    newPeerTable(cfg.Device),
 		leaving:  make(chan struct{}, 1),
 	}, nil
 }
@@ -127,8 +132,22 @@ func (p *parts) stop() {
 
 // cycle refreshes the interfaces, the registration, the goodbye listener
 // and the browser, and expires silent peers.
+//
+// Silence is counted in our own periods, not in time: a peer expires when
+// it answered none of the last ExpiryPeriods browses, i.e. when it was
+// last seen before the oldest of them started. Each browse reports a peer
+// once, right after its query, so LastSeen is at best one period old when
+// the next cycle starts; measured against the clock, a cycle that runs
+// late (our process stalled or starved of CPU, the machine suspended, the
+// ticker dropping ticks) would drop every peer at once, before they could
+// answer the query they never got.
 func (s *Service) cycle(ctx context.Context, adv *advertiser, p *parts) {
-	s.table.expire(s.cfg.Now())
+	now := s.cfg.Now()
+	if len(s.browses) == ExpiryPeriods {
+		s.table.expire(s.browses[0])
+		s.browses = slices.Delete(s.browses, 0, 1)
+	}
+	s.browses = append(s.browses, now)
 	l, err := resolveLink(s.cfg.Interfaces)
 	if err != nil {
 		s.cfg.Logf("discovery: %v", err)

@@ -23,8 +23,7 @@ var errTableFull = fmt.Errorf("peer table full (%d devices)", maxPeers)
 // sent while the table lock is held so every subscriber sees them in the
 // order the table changed (sends never block, see subscription.send).
 type peerTable struct {
-	self   identity.DeviceID
-	expiry time.Duration
+	self identity.DeviceID
 
 	mu      sync.Mutex
 	peers   map[identity.DeviceID]Peer
@@ -32,10 +31,9 @@ type peerTable struct {
 	subs    map[*subscription]struct{}
 }
 
-func newPeerTable(self identity.DeviceID, expiry time.Duration) *peerTable {
+func newPeerTable(self identity.DeviceID) *peerTable {
 	return &peerTable{
 		self:    self,
-		expiry:  expiry,
 		peers:   make(map[identity.DeviceID]Peer),
 		leaving: make(map[identity.DeviceID]time.Time),
 		subs:    make(map[*subscription]struct{}),
@@ -68,12 +66,12 @@ func (t *peerTable) observe(p Peer) error {
 	return nil
 }
 
-// expire removes the peers not seen for longer than the expiry period.
-func (t *peerTable) expire(now time.Time) {
+// expire removes the peers last seen before cutoff.
+func (t *peerTable) expire(cutoff time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for _, p := range t.sortedLocked() {
-		if now.Sub(p.LastSeen) > t.expiry {
+		if p.LastSeen.Before(cutoff) {
 			t.removeLocked(p.Device, GoneExpired)
 		}
 	}

@@ -18,7 +18,7 @@ func TestPeerTableEvents(t *testing.T) {
 	self := newDevice(t)
 	dev := newDevice(t)
 	clock := &fakeClock{now: time.Unix(1000, 0)}
-	tab := newPeerTable(self, 30*time.Second)
+	tab := newPeerTable(self)
 	events, cancel := tab.subscribe(16)
 	defer cancel()
 
@@ -39,8 +39,8 @@ func TestPeerTableEvents(t *testing.T) {
 		{"own announcement dropped", func() { own := base; own.Device = self; tab.observe(seen(own)) }, nil},
 		{"new address is an update", func() { tab.observe(seen(moved)) }, []EventKind{PeerUpdated}},
 		{"new instance is a restart", func() { tab.observe(seen(restarted)) }, []EventKind{PeerRestarted}},
-		{"not yet expired", func() { clock.advance(30 * time.Second); tab.expire(clock.Now()) }, nil},
-		{"expired", func() { clock.advance(time.Millisecond); tab.expire(clock.Now()) }, []EventKind{PeerGone}},
+		{"not yet expired", func() { clock.advance(30 * time.Second); tab.expire(clock.Now().Add(-30 * time.Second)) }, nil},
+		{"expired", func() { clock.advance(time.Millisecond); tab.expire(clock.Now().Add(-30 * time.Second)) }, []EventKind{PeerGone}},
 		{"back", func() { tab.observe(seen(base)) }, []EventKind{PeerAppeared}},
 		{"marked gone", func() { tab.remove(dev, GoneMarked) }, []EventKind{PeerGone}},
 		{"marking unknown is quiet", func() { tab.remove(dev, GoneMarked) }, nil},
@@ -62,7 +62,7 @@ func TestPeerTableEvents(t *testing.T) {
 
 func TestPeerTableReasonsAndCopies(t *testing.T) {
 	dev := newDevice(t)
-	tab := newPeerTable(newDevice(t), time.Second)
+	tab := newPeerTable(newDevice(t))
 	events, cancel := tab.subscribe(4)
 	defer cancel()
 	addrs := []netip.Addr{netip.MustParseAddr("10.0.0.2")}
@@ -84,7 +84,7 @@ func TestPeerTableReasonsAndCopies(t *testing.T) {
 }
 
 func TestPeersSorted(t *testing.T) {
-	tab := newPeerTable(newDevice(t), time.Minute)
+	tab := newPeerTable(newDevice(t))
 	for _, name := range []string{"c", "a", "b"} {
 		tab.observe(Peer{Device: newDevice(t), Name: name, Instance: "i"})
 	}
@@ -110,7 +110,7 @@ func drain(ch <-chan Event) []Event {
 }
 
 func TestPeerTableBounded(t *testing.T) {
-	tab := newPeerTable(newDevice(t), time.Minute)
+	tab := newPeerTable(newDevice(t))
 	for i := 0; i < maxPeers; i++ {
 		if err := tab.observe(Peer{Device: newDevice(t), Instance: "i"}); err != nil {
 			t.Fatalf("peer %d: %v", i, err)
@@ -135,7 +135,7 @@ func TestPeerTableBounded(t *testing.T) {
 func TestPeerTableGoodbye(t *testing.T) {
 	start := time.Unix(1000, 0)
 	due := start.Add(GoodbyeGrace)
-	tab := newPeerTable(newDevice(t), time.Minute)
+	tab := newPeerTable(newDevice(t))
 	events, cancel := tab.subscribe(16)
 	defer cancel()
 	b, c := newDevice(t), newDevice(t)
