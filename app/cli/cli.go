@@ -198,6 +198,8 @@ func hintFor(err error) string {
 		return "List the workspace's tools with: grove tool list --ws WS"
 	case errors.Is(err, replica.ErrNotInitialized):
 		return "Create this device's identity with: grove init"
+	case errors.Is(err, replica.ErrConnected):
+		return "Nothing changed. The server's administrator changes the design (grove serve design import); it reaches this device by sync."
 	case errors.Is(err, schema.ErrInvalidValue):
 		return "Nothing was saved. Fix the value and try again."
 	}

@@ -106,7 +106,8 @@ func (n *Network) Wait() error { return n.wait() }
 
 // StartNetwork starts the sync node, LAN discovery, the control socket and
 // the automatic server sync of connected workspaces (Env.Connected) over an
-// open store in data folder dir. They run until ctx ends (or one
+// open store in data folder dir. What a server sync brings is passed on to
+// the workspace's peers like a local change. They run until ctx ends (or one
 // fails, which cancels the others via stop).
 func StartNetwork(ctx context.Context, stop func(), store *replica.Store, dir string, o NetworkOptions) (*Network, error) {
 	if o.Logf == nil {
@@ -126,8 +127,18 @@ func StartNetwork(ctx context.Context, stop func(), store *replica.Store, dir st
 	if err != nil {
 		return nil, err
 	}
+	// What a server sync brought (items, a design version, refusals) goes
+	// on to the workspace's peers a moment later, as a local change does.
+	onStatus := func(ws uuid.UUID, st connect.Status) {
+		if st.LastError == "" && (st.Last.Pulled > 0 || st.Last.DesignsApplied > 0 || st.Last.Refused > 0) {
+			node.Changed(ws)
+		}
+		if o.OnConnectedStatus != nil {
+			o.OnConnectedStatus(ws, st)
+		}
+	}
 	net := &Network{Env: &Env{Store: store, Node: node, OnChange: o.OnChange,
-		Connected: connect.NewRunner(connect.RunnerConfig{Store: store, Logf: o.Logf, OnStatus: o.OnConnectedStatus})}}
+		Connected: connect.NewRunner(connect.RunnerConfig{Store: store, Logf: o.Logf, OnStatus: onStatus})}}
 	ifs, ifErr := discoveryInterfaces(o.Interfaces)
 	switch {
 	case ifErr != nil:

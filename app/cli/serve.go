@@ -52,7 +52,7 @@ func listFlags(fs *flag.FlagSet, c *ctx) {
 	c.opts["max-items-per-user"] = fs.String("max-items-per-user", "0", "most live items one user may create (0: no limit)")
 	fields := new(string) // repeated --field values, one a line
 	c.opts["fields"] = fields
-	fs.Func("field", "extra field Title:kind[:required][:A|B|C]; kinds: text, note, number, boolean, date, datetime, choice, multichoice, person, lookup, url", func(v string) error {
+	fs.Func("field", "extra field Title:kind[:required][:A|B|C] (a lookup: Title:lookup:TARGET-LIST); kinds: text, note, number, boolean, date, datetime, choice, multichoice, person, lookup, url", func(v string) error {
 		*fields += v + "\n"
 		return nil
 	})

@@ -19,7 +19,9 @@
 //	                                        not one, the name), display name
 //	                                        from the user list
 //	lookup        "7;#Acme Corp"            the record of item 7 of the
-//	                                        target list (LookupList by ID)
+//	                                        target list (LookupList by ID;
+//	                                        the server stores the ID even
+//	                                        when a design names the list)
 //	multichoice   ";#Red;#Blue;#"           schema multi-choice (a set)
 //	url           "https://x, Description"  the URL as schema URL text
 //	datetime      "2024-05-01T10:30:00Z"    schema date-time
@@ -98,7 +100,10 @@
 // changes (it compares the scopes' knowledge every Poll), every Interval
 // (30 s: pulling by change token), and on Nudge, with exponential backoff
 // while the server is unreachable. Runner.Status and OnStatus give the
-// app the last sync, the last error and the refused counts. The access
+// app the last sync, the last error and the refused counts; the running
+// instance uses OnStatus to pass on what a sync brought (items, a design
+// version, refusals) to the workspace's peers at once, as after a local
+// change. The access
 // token is a secret kept beside the binding on this device
 // (replica.Store.SetServerToken), never in design data.
 package connect

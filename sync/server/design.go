@@ -3,6 +3,7 @@ package server
 import (
 	"crypto/ed25519"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -42,7 +43,9 @@ func FieldsFromTool(t *schema.Tool) ([]Field, error) {
 }
 
 // ParseFieldSpec parses a command-line field "Title:kind[:required][:A|B|C]"
-// such as "Owner:person" or "Colors:multichoice:Red|Blue".
+// such as "Owner:person" or "Colors:multichoice:Red|Blue"; for a lookup the
+// last part is the target list, by name or ID ("Company:lookup:Companies"),
+// which PutList resolves to the list's ID.
 func ParseFieldSpec(spec string) (Field, error) {
 	parts := strings.Split(spec, ":")
 	if len(parts) < 2 {
@@ -111,7 +114,9 @@ func VerifyDesign(pub ed25519.PublicKey, l List) bool { return wireform.VerifyDe
 
 // PutList creates a list, or replaces the design of the list of that name
 // (its items keep their values; values of removed fields are kept but no
-// longer served). Each call makes a new signed design version.
+// longer served). Each call makes a new signed design version. A lookup
+// field's target list may be given by name or ID; the design stores the
+// ID, and an unknown target is refused (ErrInvalid).
 func (s *Store) PutList(l List) (List, error) {
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		names := tx.Bucket(bListNames)
@@ -129,6 +134,9 @@ func (s *Store) PutList(l List) (List, error) {
 			l.ID = int64(seq)
 		}
 		if err := checkList(&l); err != nil {
+			return err
+		}
+		if err := resolveLookups(tx, &l); err != nil {
 			return err
 		}
 		l.DesignVersion++
@@ -151,6 +159,38 @@ func (s *Store) PutList(l List) (List, error) {
 		return List{}, fmt.Errorf("put list %q: %w", l.Name, err)
 	}
 	return l, nil
+}
+
+// resolveLookups makes every lookup field of l name its target list by ID,
+// the form clients mirror as a typed lookup (wireform.LookupTarget): a
+// target given by name (case-insensitive) becomes that list's ID, l's own
+// name or ID its own ID (a list pointing into itself). A missing or unknown
+// target is refused: its values could not be resolved by anyone.
+func resolveLookups(tx *bolt.Tx, l *List) error {
+	own := strconv.FormatInt(l.ID, 10)
+	for i := range l.Fields {
+		f := &l.Fields[i]
+		if f.Kind != wireform.Lookup {
+			continue
+		}
+		target := strings.TrimSpace(f.LookupList)
+		switch {
+		case target == "":
+			return fmt.Errorf("list %q field %q: a lookup needs its target list (Title:lookup:LIST): %w", l.Name, f.Title, ErrInvalid)
+		case strings.EqualFold(target, l.Name) || target == own:
+			f.LookupList = own
+			continue
+		}
+		t, err := listIn(tx, target)
+		if errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("list %q field %q: lookup target list %q does not exist (create it first): %w", l.Name, f.Title, target, ErrInvalid)
+		}
+		if err != nil {
+			return fmt.Errorf("list %q field %q: lookup target: %w", l.Name, f.Title, err)
+		}
+		f.LookupList = strconv.FormatInt(t.ID, 10)
+	}
+	return nil
 }
 
 func listBucket(id int64) []byte { return []byte("list-" + strconv.FormatInt(id, 10)) }
