@@ -10,6 +10,7 @@ import (
 	"log"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -23,6 +24,7 @@ import (
 	"github.com/grove-team/grove/app/model"
 	"github.com/grove-team/grove/app/network"
 	"github.com/grove-team/grove/replica"
+	"github.com/grove-team/grove/sync/connect"
 )
 
 // appID is the application ID, as in FyneApp.toml.
@@ -34,10 +36,36 @@ func main() {
 	if !ok || len(rest) > 0 {
 		os.Exit(cli.Run(args, os.Stdout, os.Stderr))
 	}
+	if !displayReachable(runtime.GOOS, os.Getenv) {
+		fmt.Fprint(os.Stderr, noDisplayMessage)
+		os.Exit(1)
+	}
 	if err := runDesktop(opts); err != nil {
 		fmt.Fprintln(os.Stderr, "grove:", err)
 		os.Exit(1)
 	}
+}
+
+// noDisplayMessage is what grove prints, instead of opening a window, when
+// no display can be reached: what happened and what to do.
+const noDisplayMessage = `grove: no display to open the window on (neither DISPLAY nor WAYLAND_DISPLAY is set).
+The desktop app needs a graphical session. Start it from your desktop, or
+use Grove without a window:
+  grove run       keep this device's workspaces syncing (headless)
+  grove --help    every command
+`
+
+// displayReachable reports whether the desktop app can expect a display.
+// On Linux and the BSDs, where windows go to an X11 or Wayland server, it
+// checks only that DISPLAY or WAYLAND_DISPLAY is set, which is cheap and
+// needs no cgo; a display that is named but cannot be reached is still
+// left to the window driver to report. Other systems always have one.
+func displayReachable(goos string, getenv func(string) string) bool {
+	switch goos {
+	case "linux", "freebsd", "openbsd", "netbsd", "dragonfly":
+		return getenv("DISPLAY") != "" || getenv("WAYLAND_DISPLAY") != ""
+	}
+	return true
 }
 
 // desktopOptions are the flags the desktop app takes.
@@ -134,6 +162,14 @@ func runDesktop(o desktopOptions) error {
 				b.Publish(model.Event{Kind: model.Resync, Workspace: ws})
 			}
 		},
+		// A connected workspace synced with its server (or failed to):
+		// the badge, and the records and refused changes when it brought any.
+		OnConnectedStatus: func(ws uuid.UUID, st connect.Status) {
+			if b := ready.Load(); b != nil {
+				l := st.Last
+				b.ServerSynced(ws, l.Pulled > 0 || l.Refused > 0 || l.DesignsApplied > 0 || l.DesignsRejected > 0)
+			}
+		},
 	})
 	if err != nil {
 		// Work offline rather than not at all; say why in the log.
@@ -144,7 +180,8 @@ func runDesktop(o desktopOptions) error {
 			log.Printf("grove: LAN discovery off: %v", netw.DiscoveryErr)
 		}
 		nw := network.New(store, netw.Env.Node, netw.Env.Discovery, netw.Interfaces)
-		backend = local.New(store, local.WithSync(nw), local.WithDiscovery(nw), local.WithSharing(nw))
+		backend = local.New(store, local.WithSync(nw), local.WithDiscovery(nw), local.WithSharing(nw),
+			local.WithServerRunner(netw.Env.Connected))
 		nw.SetPublisher(backend)
 		go nw.Run(ctx, backend.Subscribe(ctx))
 	}

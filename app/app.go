@@ -118,7 +118,13 @@ func (g *App) Open(id uuid.UUID) {
 		s := win.Screen
 		designer.Open(g.ctx, g.fyne, ws, t, designer.Options{Role: s.Role(), Connected: s.Connected()})
 	}
-	opts.OpenConflicts = func() { workspace.OpenConflicts(g.ctx, g.fyne, ws, win.Screen.Name()) }
+	opts.OpenConflicts = func() {
+		// Refused changes listed there are fixed in this window's form.
+		workspace.OpenConflicts(g.ctx, g.fyne, ws, win.Screen.Name(), func(r model.Refused) {
+			win.Win.RequestFocus()
+			win.Screen.EditRefused(r)
+		})
+	}
 	opts.Closed = func() { win.Win.Close() }
 	win = workspace.Open(g.ctx, g.fyne, ws, opts, func() { delete(g.windows, id) })
 	g.windows[id] = win

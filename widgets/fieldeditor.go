@@ -17,18 +17,25 @@ const NoChoice = "(none)"
 
 // FieldEditor edits one value of one field, with an editor suited to the
 // field's type: a line of text, a multi-line text, a number, a date (typed
-// as YYYY-MM-DD or picked from a calendar), a check box or a choice list.
+// as YYYY-MM-DD or picked from a calendar), a check box, a choice list, a
+// person (a member chosen by name, or an e-mail address typed) or a
+// lookup (a record of the target tool chosen by its title).
 type FieldEditor struct {
 	widget.BaseWidget
 
 	// OnChanged is called after every change the person makes.
 	OnChanged func()
+	// OnSearch is called, for lookup editors, with the text typed so far;
+	// the owner answers with SetMatches.
+	OnSearch func(text string)
 
 	field    schema.Field
 	entry    *widget.Entry
+	pick     *widget.Button
+	choose   *widget.SelectEntry // person and lookup editors
+	ref      refState
 	check    *widget.Check
 	sel      *widget.Select
-	pick     *widget.Button
 	content  fyne.CanvasObject
 	setting  bool // true while SetValue updates the inner widgets
 	disabled bool
@@ -55,6 +62,20 @@ func NewFieldEditor(f schema.Field) *FieldEditor {
 		e.sel = widget.NewSelect(opts, func(string) { changed() })
 		e.sel.PlaceHolder = "Choose…"
 		e.content = e.sel
+	case schema.Person, schema.Lookup:
+		e.choose = widget.NewSelectEntry(nil)
+		if f.Type == schema.Person {
+			e.choose.SetPlaceHolder("Choose a member, or type an e-mail address")
+		} else {
+			e.choose.SetPlaceHolder("Type to search, then choose from the list")
+		}
+		e.choose.OnChanged = func(text string) {
+			if !e.setting && f.Type == schema.Lookup && e.OnSearch != nil {
+				e.OnSearch(text)
+			}
+			changed()
+		}
+		e.content = e.choose
 	case schema.LongText:
 		e.entry = widget.NewMultiLineEntry()
 		e.entry.SetMinRowsVisible(3)
@@ -83,9 +104,14 @@ func NewFieldEditor(f schema.Field) *FieldEditor {
 // Field returns the field the editor edits.
 func (e *FieldEditor) Field() schema.Field { return e.field }
 
-// Entry returns the text entry of text, number and date editors (nil for
-// check boxes and choices), for focus and tests.
-func (e *FieldEditor) Entry() *widget.Entry { return e.entry }
+// Entry returns the text entry of text, number, date, person and lookup
+// editors (nil for check boxes and choices), for focus and tests.
+func (e *FieldEditor) Entry() *widget.Entry {
+	if e.choose != nil {
+		return &e.choose.Entry
+	}
+	return e.entry
+}
 
 // Text returns the editor's content in the command-line text form.
 func (e *FieldEditor) Text() string {
@@ -100,6 +126,8 @@ func (e *FieldEditor) Text() string {
 			return ""
 		}
 		return e.sel.Selected
+	case e.choose != nil:
+		return e.choose.Text
 	}
 	return e.entry.Text
 }
@@ -107,7 +135,16 @@ func (e *FieldEditor) Text() string {
 // Value parses and validates the editor's content. Errors are
 // *schema.RuleError whose Msg says what is wrong.
 func (e *FieldEditor) Value() (schema.Value, error) {
-	v, err := schema.ParseValue(&e.field, e.Text())
+	var v schema.Value
+	var err error
+	switch e.field.Type {
+	case schema.Person:
+		v, err = e.personValue()
+	case schema.Lookup:
+		v, err = e.lookupValue()
+	default:
+		v, err = schema.ParseValue(&e.field, e.Text())
+	}
 	if err != nil {
 		return schema.Value{}, err
 	}
@@ -130,6 +167,10 @@ func (e *FieldEditor) SetValue(v schema.Value) {
 		} else {
 			e.sel.SetSelected(v.String())
 		}
+	case e.choose != nil:
+		e.ref.shown = v
+		e.ref.shownText = e.display(v)
+		e.choose.SetText(e.ref.shownText)
 	default:
 		e.entry.SetText(v.String())
 	}
@@ -142,6 +183,8 @@ func (e *FieldEditor) SetText(s string) {
 		e.check.SetChecked(s == "true")
 	case e.sel != nil:
 		e.sel.SetSelected(s)
+	case e.choose != nil:
+		e.choose.SetText(s)
 	default:
 		e.entry.SetText(s)
 	}
@@ -152,6 +195,8 @@ func (e *FieldEditor) Focusable() fyne.Focusable {
 	switch {
 	case e.entry != nil:
 		return e.entry
+	case e.choose != nil:
+		return e.choose
 	case e.check != nil:
 		return e.check
 	}
@@ -161,7 +206,7 @@ func (e *FieldEditor) Focusable() fyne.Focusable {
 // SetReadOnly disables or enables editing.
 func (e *FieldEditor) SetReadOnly(ro bool) {
 	e.disabled = ro
-	for _, d := range []fyne.Disableable{e.entryD(), e.checkD(), e.selD(), e.pickD()} {
+	for _, d := range []fyne.Disableable{e.entryD(), e.checkD(), e.selD(), e.pickD(), e.chooseD()} {
 		if d == nil {
 			continue
 		}
@@ -192,6 +237,16 @@ func (e *FieldEditor) selD() fyne.Disableable {
 		return nil
 	}
 	return e.sel
+}
+
+// ReadOnly reports whether editing is disabled.
+func (e *FieldEditor) ReadOnly() bool { return e.disabled }
+
+func (e *FieldEditor) chooseD() fyne.Disableable {
+	if e.choose == nil {
+		return nil
+	}
+	return e.choose
 }
 
 func (e *FieldEditor) pickD() fyne.Disableable {

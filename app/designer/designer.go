@@ -1,15 +1,29 @@
-// Package designer is the design window: a tool's name and fields (add,
-// rename, reorder, type, rules, choices), a live preview of the form the
-// design generates, and Save, which applies the design through
-// model.Designer. Only managers change designs; everyone else sees the
-// design read-only with the reason.
+// Package designer is the design window of one tool, in three tabs:
+//
+//   - Fields: add, remove, rename, reorder; type, rules (required, unique,
+//     min/max, precision, currency, longest, pattern), choices, default,
+//     description, hidden; with a live preview of the generated form.
+//   - Views: table, calendar and board views; columns and their order,
+//     sort keys, filter, group, the calendar's date fields, the board's
+//     choice field; shared or private.
+//   - Form: the tool's forms: sections and their titles, field order,
+//     labels and read-only fields, with a live preview.
+//
+// Save applies the design through model.Designer, which runs the safe
+// design change, and shows in words what it did to the records or why it
+// was refused. Removing a field also removes what depends on it (view
+// columns, sort keys, form items; views and rules that cannot do without
+// it) so the design stays valid; the status line says what went with it.
+//
+// Only managers change designs. Everyone else, and everyone in a workspace
+// connected to a server (whose design is the server's), sees the design
+// read-only with a banner saying why.
 package designer
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -21,47 +35,32 @@ import (
 	"github.com/grove-team/grove/app/loop"
 	"github.com/grove-team/grove/app/model"
 	"github.com/grove-team/grove/schema"
-	"github.com/grove-team/grove/widgets"
 )
-
-// Types lists the field types in the order the designer offers them, with
-// their labels.
-var Types = []struct {
-	Type  schema.FieldType
-	Label string
-}{
-	{schema.Text, "Text"}, {schema.LongText, "Long text"}, {schema.Number, "Number"},
-	{schema.Date, "Date"}, {schema.Checkbox, "Check box"}, {schema.Choice, "Choice"},
-}
 
 // Designer is the design screen and its controller.
 type Designer struct {
 	ws       model.Designer
 	loop     *loop.Loop
+	access   model.DesignAccess
 	tool     *schema.Tool // the working copy
 	orig     *schema.Tool // nil for a new tool
 	readOnly bool
-	selected int
+	// bad holds input that could not be taken (a number that is not one,
+	// an invalid default), keyed by what it is about; it blocks saving.
+	bad map[string]string
 
-	banner    *widget.Label
-	toolName  *widget.Entry
-	fields    *widget.List
-	name      *widget.Entry
-	typ       *widget.Select
-	required  *widget.Check
-	min, max  *widget.Entry
-	maxLength *widget.Entry
-	pattern   *widget.Entry
-	choices   *widget.Entry
-	def       *widget.Entry
-	props     *fyne.Container
-	preview   *fyne.Container
-	problems  *widget.Label
-	status    *widget.Label
-	saveBtn   *widget.Button
-	editBtns  []*widget.Button
-	updating  bool
-	content   fyne.CanvasObject
+	banner   *widget.Label
+	toolName *widget.Entry
+	tabs     *container.AppTabs
+	problems *widget.Label
+	status   *widget.Label
+	saveBtn  *widget.Button
+	revert   *widget.Button
+	content  fyne.CanvasObject
+
+	fields *fieldsTab
+	views  *viewsTab
+	forms  *formsTab
 
 	// OnSaved is called on the Fyne thread after a successful save.
 	OnSaved func(*schema.Tool)
@@ -71,51 +70,79 @@ type Designer struct {
 type Options struct {
 	// UI applies changes on the Fyne thread (default fyne.Do).
 	UI func(func())
-	// Role is this device's role; below manager the design is read-only.
+	// Role is this device's role as the opener knows it; the designer
+	// uses the weaker of it and the workspace's answer. Zero: the
+	// workspace's answer alone.
 	Role model.Role
-	// Connected is true when a server owns the design (read-only).
+	// Connected is true when the opener knows a server owns the design.
 	Connected bool
 }
 
-// New builds a designer for tool (nil: a new tool).
+// New builds a designer for tool (nil: a new tool). It asks ws once who
+// this device is to the design (a small read).
 func New(ws model.Designer, tool *schema.Tool, opts Options) *Designer {
-	d := &Designer{ws: ws, loop: loop.New(opts.UI), selected: -1}
+	d := &Designer{ws: ws, loop: loop.New(opts.UI), bad: map[string]string{}}
+	d.access = access(ws, opts)
 	if tool == nil {
-		d.tool = &schema.Tool{ID: uuid.New(), Name: "New tool", Fields: []schema.Field{{ID: uuid.New(), Name: "Name", Type: schema.Text, Required: true}}}
+		d.tool = newTool()
 	} else {
 		d.orig = tool
-		d.tool = Clone(tool)
+		d.tool = tool.Clone()
 	}
+	why := readOnlyReason(d.access)
+	d.readOnly = why != ""
 	d.build()
-	switch {
-	case opts.Connected:
-		d.setReadOnly("This workspace is connected to a server, which owns its design. Changes to the design are made on the server and arrive here by sync.")
-	case !opts.Role.CanDesign():
-		d.setReadOnly(fmt.Sprintf("Only managers can change the design. You are a %s in this workspace, so you can look but not change it; ask a manager if something should change.", opts.Role))
+	if d.readOnly {
+		d.banner.SetText(why)
+		d.banner.Show()
 	}
-	d.selectField(0)
+	d.fields.selectField(0)
+	d.views.selectView(0)
+	d.forms.selectForm(0)
 	d.changed()
 	return d
 }
 
-// Clone returns a deep copy of a tool.
-func Clone(t *schema.Tool) *schema.Tool {
-	c := *t
-	c.Fields = make([]schema.Field, len(t.Fields))
-	for i, f := range t.Fields {
-		f.Choices = append([]string(nil), f.Choices...)
-		if f.Min != nil {
-			v := *f.Min
-			f.Min = &v
-		}
-		if f.Max != nil {
-			v := *f.Max
-			f.Max = &v
-		}
-		c.Fields[i] = f
+// access combines the workspace's answer with what the opener knows.
+func access(ws model.Designer, opts Options) model.DesignAccess {
+	acc, err := ws.DesignAccess()
+	if err != nil {
+		acc = model.DesignAccess{Role: opts.Role}
 	}
-	return &c
+	if opts.Role != 0 && opts.Role < acc.Role {
+		acc.Role = opts.Role
+	}
+	if opts.Connected && acc.Server == "" {
+		acc.Server = unknownServer
+	}
+	return acc
 }
+
+// unknownServer stands for the server of a workspace the opener knows is
+// connected when the workspace could not name it.
+const unknownServer = "\x00unknown"
+
+// readOnlyReason says why the design may not be changed here, "" when it
+// may.
+func readOnlyReason(a model.DesignAccess) string {
+	switch {
+	case a.Server == unknownServer:
+		return "This workspace is connected to a server, which owns its design. You can look at the design here; changes to it are made on the server and arrive here by sync."
+	case a.Connected():
+		return fmt.Sprintf("This workspace is connected to the server %s, which owns its design. You can look at the design here; changes to it are made on that server and arrive here by sync.", a.Server)
+	case !a.Role.CanDesign():
+		return fmt.Sprintf("Only managers can change the design. You are a %s in this workspace, so you can look but not change it; ask a manager if something should change.", a.Role)
+	}
+	return ""
+}
+
+// newTool is the design a new tool starts from.
+func newTool() *schema.Tool {
+	return &schema.Tool{ID: uuid.New(), Name: "New tool", Fields: []schema.Field{{ID: uuid.New(), Name: "Name", Type: schema.Text, Required: true}}}
+}
+
+// Clone returns a deep copy of a tool.
+func Clone(t *schema.Tool) *schema.Tool { return t.Clone() }
 
 // Content returns the designer's root object.
 func (d *Designer) Content() fyne.CanvasObject { return d.content }
@@ -135,6 +162,12 @@ func (d *Designer) Banner() string { return d.banner.Text }
 // Status returns the status line.
 func (d *Designer) Status() string { return d.status.Text }
 
+// Problems returns what must be fixed before saving, "" when nothing.
+func (d *Designer) Problems() string { return d.problems.Text }
+
+// Tabs returns the Fields | Views | Form tabs.
+func (d *Designer) Tabs() *container.AppTabs { return d.tabs }
+
 // Start starts the controller.
 func (d *Designer) Start(ctx context.Context) { d.loop.Start(ctx, nil, nil) }
 
@@ -149,58 +182,16 @@ func (d *Designer) build() {
 	d.toolName = widget.NewEntry()
 	d.toolName.SetText(d.tool.Name)
 	d.toolName.OnChanged = func(s string) { d.tool.Name = s; d.changed() }
+	d.lock(d.toolName)
 
-	d.fields = widget.NewList(func() int { return len(d.tool.Fields) },
-		func() fyne.CanvasObject { return widget.NewLabel("Field name (type)") },
-		func(i widget.ListItemID, o fyne.CanvasObject) {
-			f := d.tool.Fields[i]
-			txt := fmt.Sprintf("%s (%s)", f.Name, typeLabel(f.Type))
-			if f.Required {
-				txt += " *"
-			}
-			o.(*widget.Label).SetText(txt)
-		})
-	d.fields.OnSelected = func(i widget.ListItemID) { d.selectField(i) }
-	add := widget.NewButtonWithIcon("Add field", theme.ContentAddIcon(), d.AddField)
-	remove := widget.NewButtonWithIcon("Remove", theme.ContentRemoveIcon(), d.RemoveField)
-	up := widget.NewButtonWithIcon("", theme.MoveUpIcon(), func() { d.MoveField(-1) })
-	down := widget.NewButtonWithIcon("", theme.MoveDownIcon(), func() { d.MoveField(1) })
-	d.editBtns = []*widget.Button{add, remove, up, down}
-	left := container.NewBorder(widget.NewLabelWithStyle("Fields", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		container.NewHBox(add, remove, up, down), nil, nil, d.fields)
+	d.fields = newFieldsTab(d)
+	d.views = newViewsTab(d)
+	d.forms = newFormsTab(d)
+	d.tabs = container.NewAppTabs(
+		container.NewTabItem("Fields", d.fields.content),
+		container.NewTabItem("Views", d.views.content),
+		container.NewTabItem("Form", d.forms.content))
 
-	d.name = widget.NewEntry()
-	d.name.OnChanged = func(s string) { d.edit(func(f *schema.Field) { f.Name = s }) }
-	labels := make([]string, len(Types))
-	for i, t := range Types {
-		labels[i] = t.Label
-	}
-	d.typ = widget.NewSelect(labels, func(s string) { d.edit(func(f *schema.Field) { setType(f, typeOf(s)) }); d.showProps() })
-	d.required = widget.NewCheck("Required", func(b bool) { d.edit(func(f *schema.Field) { f.Required = b }) })
-	d.min = widget.NewEntry()
-	d.min.SetPlaceHolder("no minimum")
-	d.min.OnChanged = func(s string) { d.edit(func(f *schema.Field) { f.Min = parseBound(s) }) }
-	d.max = widget.NewEntry()
-	d.max.SetPlaceHolder("no maximum")
-	d.max.OnChanged = func(s string) { d.edit(func(f *schema.Field) { f.Max = parseBound(s) }) }
-	d.maxLength = widget.NewEntry()
-	d.maxLength.SetPlaceHolder("no limit")
-	d.maxLength.OnChanged = func(s string) {
-		d.edit(func(f *schema.Field) { n, _ := strconv.Atoi(strings.TrimSpace(s)); f.MaxLength = n })
-	}
-	d.pattern = widget.NewEntry()
-	d.pattern.SetPlaceHolder("a regular expression the whole value must match")
-	d.pattern.OnChanged = func(s string) { d.edit(func(f *schema.Field) { f.Pattern = s }) }
-	d.choices = widget.NewMultiLineEntry()
-	d.choices.SetPlaceHolder("one choice per line")
-	d.choices.SetMinRowsVisible(4)
-	d.choices.OnChanged = func(s string) { d.edit(func(f *schema.Field) { f.Choices = splitLines(s) }) }
-	d.def = widget.NewEntry()
-	d.def.SetPlaceHolder("defaults come with the next design format")
-	d.def.Disable()
-	d.props = container.NewVBox()
-
-	d.preview = container.NewStack()
 	d.problems = widget.NewLabel("")
 	d.problems.Wrapping = fyne.TextWrapWord
 	d.problems.Importance = widget.DangerImportance
@@ -208,225 +199,43 @@ func (d *Designer) build() {
 	d.status.Wrapping = fyne.TextWrapWord
 	d.saveBtn = widget.NewButtonWithIcon("Save design", theme.DocumentSaveIcon(), d.Save)
 	d.saveBtn.Importance = widget.HighImportance
-	revert := widget.NewButtonWithIcon("Revert", theme.ContentUndoIcon(), d.Revert)
-	d.editBtns = append(d.editBtns, revert)
+	d.revert = widget.NewButtonWithIcon("Revert", theme.ContentUndoIcon(), d.Revert)
+	d.lock(d.saveBtn)
+	d.lock(d.revert)
 
-	middle := container.NewVScroll(d.props)
-	right := container.NewBorder(widget.NewLabelWithStyle("Preview", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil,
-		container.NewVScroll(d.preview))
-	cols := container.NewGridWithColumns(3, left, middle, right)
 	top := container.NewVBox(d.banner, widget.NewForm(widget.NewFormItem("Tool name", d.toolName)))
-	bottom := container.NewVBox(d.problems, container.NewBorder(nil, nil, nil, container.NewHBox(revert, d.saveBtn), d.status))
-	d.content = container.NewBorder(top, bottom, nil, nil, cols)
+	bottom := container.NewVBox(d.problems, container.NewBorder(nil, nil, nil, container.NewHBox(d.revert, d.saveBtn), d.status))
+	d.content = container.NewBorder(top, bottom, nil, nil, d.tabs)
 }
 
-func typeLabel(t schema.FieldType) string {
-	for _, x := range Types {
-		if x.Type == t {
-			return x.Label
-		}
-	}
-	return string(t)
-}
-
-func typeOf(label string) schema.FieldType {
-	for _, x := range Types {
-		if x.Label == label {
-			return x.Type
-		}
-	}
-	return schema.Text
-}
-
-// setType changes a field's type and drops the rules that do not apply.
-func setType(f *schema.Field, t schema.FieldType) {
-	if f.Type == t {
-		return
-	}
-	f.Type = t
-	if t != schema.Number {
-		f.Min, f.Max = nil, nil
-	}
-	if t != schema.Text && t != schema.LongText {
-		f.MaxLength, f.Pattern = 0, ""
-	}
-	if t != schema.Choice {
-		f.Choices = nil
-	} else if len(f.Choices) == 0 {
-		f.Choices = []string{"Option 1", "Option 2"}
-	}
-}
-
-func parseBound(s string) *float64 {
-	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-	if err != nil {
-		return nil
-	}
-	return &v
-}
-
-func formatBound(p *float64) string {
-	if p == nil {
-		return ""
-	}
-	return strconv.FormatFloat(*p, 'f', -1, 64)
-}
-
-func splitLines(s string) []string {
-	var out []string
-	for _, l := range strings.Split(s, "\n") {
-		if l = strings.TrimSpace(l); l != "" {
-			out = append(out, l)
-		}
-	}
-	return out
-}
-
-func (d *Designer) setReadOnly(why string) {
-	d.readOnly = true
-	d.banner.SetText(why)
-	d.banner.Show()
-	for _, w := range []fyne.Disableable{d.toolName, d.name, d.typ, d.required, d.min, d.max, d.maxLength, d.pattern, d.choices, d.saveBtn} {
+// lock disables w when the design is read-only.
+func (d *Designer) lock(w fyne.Disableable) {
+	if d.readOnly {
 		w.Disable()
 	}
-	for _, b := range d.editBtns {
-		b.Disable()
-	}
 }
 
-// selectField shows a field's properties.
-func (d *Designer) selectField(i int) {
-	if i < 0 || i >= len(d.tool.Fields) {
-		d.selected = -1
-		d.showProps()
-		return
-	}
-	d.selected = i
-	f := d.tool.Fields[i]
-	d.updating = true
-	d.name.SetText(f.Name)
-	d.typ.SetSelected(typeLabel(f.Type))
-	d.required.SetChecked(f.Required)
-	d.min.SetText(formatBound(f.Min))
-	d.max.SetText(formatBound(f.Max))
-	if f.MaxLength > 0 {
-		d.maxLength.SetText(strconv.Itoa(f.MaxLength))
+// setBad records (msg != "") or clears a problem with typed input.
+func (d *Designer) setBad(key, msg string) {
+	if msg == "" {
+		delete(d.bad, key)
 	} else {
-		d.maxLength.SetText("")
+		d.bad[key] = msg
 	}
-	d.pattern.SetText(f.Pattern)
-	d.choices.SetText(strings.Join(f.Choices, "\n"))
-	d.updating = false
-	d.showProps()
 }
 
-// showProps shows the properties that apply to the selected field's type.
-func (d *Designer) showProps() {
-	d.props.RemoveAll()
-	if d.selected < 0 {
-		d.props.Add(widget.NewLabel("Add a field to start."))
-		return
-	}
-	f := d.tool.Fields[d.selected]
-	items := []*widget.FormItem{widget.NewFormItem("Name", d.name), widget.NewFormItem("Type", d.typ), widget.NewFormItem("", d.required)}
-	switch f.Type {
-	case schema.Number:
-		items = append(items, widget.NewFormItem("Minimum", d.min), widget.NewFormItem("Maximum", d.max))
-	case schema.Text, schema.LongText:
-		items = append(items, widget.NewFormItem("Longest", d.maxLength), widget.NewFormItem("Pattern", d.pattern))
-	case schema.Choice:
-		items = append(items, widget.NewFormItem("Choices", d.choices))
-	}
-	items = append(items, widget.NewFormItem("Default", d.def))
-	d.props.Add(widget.NewLabelWithStyle("Field", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
-	d.props.Add(widget.NewForm(items...))
-}
-
-// edit changes the selected field.
-func (d *Designer) edit(fn func(*schema.Field)) {
-	if d.updating || d.readOnly || d.selected < 0 {
-		return
-	}
-	fn(&d.tool.Fields[d.selected])
-	d.fields.RefreshItem(d.selected)
-	d.changed()
-}
-
-// AddField adds a text field after the selected one and selects it.
-func (d *Designer) AddField() {
-	if d.readOnly {
-		return
-	}
-	name := "Field"
-	for n := len(d.tool.Fields) + 1; ; n++ {
-		name = fmt.Sprintf("Field %d", n)
-		if _, taken := d.tool.FieldByName(name); !taken {
-			break
-		}
-	}
-	at := d.selected + 1
-	if at <= 0 {
-		at = len(d.tool.Fields)
-	}
-	f := schema.Field{ID: uuid.New(), Name: name, Type: schema.Text}
-	d.tool.Fields = append(d.tool.Fields[:at], append([]schema.Field{f}, d.tool.Fields[at:]...)...)
-	d.fields.Refresh()
-	d.fields.Select(at)
-	d.changed()
-}
-
-// RemoveField removes the selected field. Its values stay in the records.
-func (d *Designer) RemoveField() {
-	if d.readOnly || d.selected < 0 {
-		return
-	}
-	i := d.selected
-	d.tool.Fields = append(d.tool.Fields[:i], d.tool.Fields[i+1:]...)
-	d.fields.UnselectAll()
-	d.fields.Refresh()
-	if len(d.tool.Fields) > 0 {
-		d.fields.Select(min(i, len(d.tool.Fields)-1))
-	} else {
-		d.selectField(-1)
-	}
-	d.changed()
-}
-
-// MoveField moves the selected field up (-1) or down (+1).
-func (d *Designer) MoveField(delta int) {
-	i, j := d.selected, d.selected+delta
-	if d.readOnly || i < 0 || j < 0 || j >= len(d.tool.Fields) {
-		return
-	}
-	d.tool.Fields[i], d.tool.Fields[j] = d.tool.Fields[j], d.tool.Fields[i]
-	d.fields.Refresh()
-	d.fields.Select(j)
-	d.changed()
-}
-
-// SelectField selects field i (tests and keyboard).
-func (d *Designer) SelectField(i int) { d.fields.Select(i) }
-
-// Props returns the property editors: name, type, required, choices
-// (tests).
-func (d *Designer) Props() (name *widget.Entry, typ *widget.Select, required *widget.Check, choices *widget.Entry) {
-	return d.name, d.typ, d.required, d.choices
-}
-
-// Preview returns the live preview form.
-func (d *Designer) Preview() *widgets.RecordForm {
-	if len(d.preview.Objects) == 0 {
-		return nil
-	}
-	f, _ := d.preview.Objects[0].(*widgets.RecordForm)
-	return f
-}
-
-// changed checks the working copy and rebuilds the preview.
+// changed checks the working copy, shows its problems and refreshes the
+// previews. Every edit ends here.
 func (d *Designer) changed() {
-	err := d.tool.Check()
-	if err != nil {
-		d.problems.SetText("To fix before saving: " + problems(err))
+	var parts []string
+	for _, msg := range d.bad {
+		parts = append(parts, msg)
+	}
+	if err := d.tool.Check(); err != nil {
+		parts = append(parts, problems(err))
+	}
+	if len(parts) > 0 {
+		d.problems.SetText("To fix before saving: " + strings.Join(parts, "; "))
 		d.problems.Show()
 		d.saveBtn.Disable()
 	} else {
@@ -436,9 +245,8 @@ func (d *Designer) changed() {
 			d.saveBtn.Enable()
 		}
 	}
-	form := widgets.NewRecordForm(Clone(d.tool))
-	d.preview.Objects = []fyne.CanvasObject{form}
-	d.preview.Refresh()
+	d.fields.refreshPreview()
+	d.forms.refreshPreview()
 }
 
 // problems lists a design's problems in plain words.
@@ -459,14 +267,15 @@ func (d *Designer) Revert() {
 		return
 	}
 	if d.orig != nil {
-		d.tool = Clone(d.orig)
+		d.tool = d.orig.Clone()
 	} else {
-		d.tool = &schema.Tool{ID: d.tool.ID, Name: "New tool", Fields: []schema.Field{{ID: uuid.New(), Name: "Name", Type: schema.Text, Required: true}}}
+		d.tool = &schema.Tool{ID: d.tool.ID, Name: "New tool", Fields: newTool().Fields}
 	}
+	d.bad = map[string]string{}
 	d.toolName.SetText(d.tool.Name)
-	d.fields.UnselectAll()
-	d.fields.Refresh()
-	d.selectField(0)
+	d.fields.reload()
+	d.views.reload()
+	d.forms.reload()
 	d.changed()
 	d.status.SetText("Changes reverted.")
 }
@@ -476,11 +285,15 @@ func (d *Designer) Save() {
 	if d.readOnly {
 		return
 	}
-	if err := d.tool.Check(); err != nil {
+	if len(d.bad) > 0 || d.tool.Check() != nil {
 		d.status.SetText("The design has problems; fix the ones listed above and save again.")
 		return
 	}
-	t := Clone(d.tool)
+	t := d.tool.Clone()
+	if err := t.Canonicalize(); err != nil {
+		d.status.SetText("Not saved: " + err.Error() + ". Fix it and save again.")
+		return
+	}
 	d.saveBtn.Disable()
 	d.status.SetText("Saving the design…")
 	d.loop.Post(func(context.Context) {
@@ -491,19 +304,25 @@ func (d *Designer) Save() {
 
 func (d *Designer) saved(t *schema.Tool, rep model.DesignReport, err error) {
 	d.saveBtn.Enable()
-	if err != nil {
-		switch {
-		case errors.Is(err, model.ErrNotAllowed):
-			d.status.SetText("Not saved: " + err.Error() + ". Ask a manager to make this change.")
-		default:
-			d.status.SetText("Not saved: " + err.Error() + ". Fix the design and save again.")
-		}
+	notes := strings.Join(rep.Notes, " ")
+	switch {
+	case errors.Is(err, model.ErrDesignRejected):
+		d.status.SetText("Not saved: the records do not fit the new design, so nothing was changed. " + notes + " Change the design or the records and save again.")
+		return
+	case errors.Is(err, model.ErrDesignOwnedByServer):
+		d.status.SetText("Not saved: this workspace is connected to a server, which owns its design. Make the change on the server.")
+		return
+	case errors.Is(err, model.ErrNotAllowed):
+		d.status.SetText("Not saved: " + err.Error() + ". Ask a manager to make this change.")
+		return
+	case err != nil:
+		d.status.SetText("Not saved: " + err.Error() + ". Fix the design and save again.")
 		return
 	}
 	d.orig = t
 	msg := fmt.Sprintf("Saved the design of %s.", t.Name)
-	if len(rep.Notes) > 0 {
-		msg += " " + strings.Join(rep.Notes, " ")
+	if notes != "" {
+		msg += " " + notes
 	}
 	d.status.SetText(msg)
 	if d.OnSaved != nil {
@@ -533,4 +352,31 @@ func Open(ctx context.Context, a fyne.App, ws model.Designer, tool *schema.Tool,
 	d.Start(ctx)
 	w.Show()
 	return w
+}
+
+// moved returns s with element i moved by delta, and the new index; s is
+// unchanged when the move leaves the slice.
+func moved[E any](s []E, i, delta int) ([]E, int) {
+	j := i + delta
+	if i < 0 || i >= len(s) || j < 0 || j >= len(s) {
+		return s, i
+	}
+	s[i], s[j] = s[j], s[i]
+	return s, j
+}
+
+// sectionTitle is a bold heading.
+func sectionTitle(s string) *widget.Label {
+	return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+}
+
+// uniqueName returns base followed by the first number that no name taken
+// reports as used.
+func uniqueName(base string, start int, taken func(string) bool) string {
+	for n := start; ; n++ {
+		name := fmt.Sprintf("%s %d", base, n)
+		if !taken(name) {
+			return name
+		}
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/google/uuid"
 	"github.com/grove-team/grove/app/internal/apptest"
 	"github.com/grove-team/grove/app/loop"
 	"github.com/grove-team/grove/app/model"
@@ -16,29 +17,49 @@ import (
 
 func open(t *testing.T, role model.Role) (*Designer, model.Workspace, *loop.Queue, fyne.Window) {
 	t.Helper()
+	d, ws, q, w, _, _ := openWith(t, role, nil)
+	return d, ws, q, w
+}
+
+// openWith opens the designer on the demo workspace's Tasks tool of a real
+// store; before, when set, runs on the store first.
+func openWith(t *testing.T, role model.Role, before func(*apptest.Env, uuid.UUID)) (*Designer, model.Workspace, *loop.Queue, fyne.Window, *apptest.Env, uuid.UUID) {
+	t.Helper()
 	apptest.Setup(t)
 	test.NewTempApp(t)
 	env := apptest.NewDevice(t, "Tester")
 	id := env.Demo(t)
+	if before != nil {
+		before(env, id)
+	}
 	ws, err := env.Backend.Open(id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tools, _ := ws.Tools()
-	var tasks *schema.Tool
-	for _, tl := range tools {
-		if tl.Name == "Tasks" {
-			tasks = tl
-		}
-	}
 	q := &loop.Queue{}
-	d := New(ws, tasks, Options{UI: q.Do, Role: role})
+	d := New(ws, storedTool(t, ws, "Tasks"), Options{UI: q.Do, Role: role})
 	w := test.NewTempWindow(t, d.Content())
 	w.Resize(fyne.NewSize(1000, 640))
 	ctx, cancel := context.WithCancel(context.Background())
 	d.Start(ctx)
 	t.Cleanup(func() { d.Close(); d.Loop().Wait(); cancel() })
-	return d, ws, q, w
+	return d, ws, q, w, env, id
+}
+
+// storedTool reads a tool's design from the workspace.
+func storedTool(t *testing.T, ws model.Workspace, name string) *schema.Tool {
+	t.Helper()
+	tools, err := ws.Tools()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tl := range tools {
+		if tl.Name == name {
+			return tl
+		}
+	}
+	t.Fatalf("no tool %q", name)
+	return nil
 }
 
 func TestEditDesignAddsChoiceField(t *testing.T) {
@@ -62,13 +83,7 @@ func TestEditDesignAddsChoiceField(t *testing.T) {
 	if !strings.Contains(d.Status(), "Saved the design of Tasks") {
 		t.Fatalf("status = %q", d.Status())
 	}
-	tools, _ := ws.Tools()
-	var got *schema.Tool
-	for _, tl := range tools {
-		if tl.Name == "Tasks" {
-			got = tl
-		}
-	}
+	got := storedTool(t, ws, "Tasks")
 	if len(got.Fields) != before+1 {
 		t.Fatalf("%d fields stored, want %d", len(got.Fields), before+1)
 	}
@@ -106,8 +121,16 @@ func TestDesignerReadOnlyForParticipant(t *testing.T) {
 		t.Fatalf("read-only %v, banner %q", d.ReadOnly(), d.Banner())
 	}
 	name, typ, _, _ := d.Props()
-	if !name.Disabled() || !typ.Disabled() || !d.saveBtn.Disabled() {
+	if !name.Disabled() || !typ.Disabled() || !d.saveBtn.Disabled() || !d.views.name.Disabled() || !d.views.filter.Disabled() ||
+		!d.forms.name.Disabled() || !d.fields.def.Disabled() {
 		t.Error("editors enabled for a participant")
+	}
+	views, forms := len(d.Tool().Views), len(d.Tool().Forms)
+	d.AddView(schema.TableView)
+	d.AddForm()
+	d.RemoveView()
+	if len(d.Tool().Views) != views || len(d.Tool().Forms) != forms {
+		t.Error("a participant changed views or forms")
 	}
 	before := len(d.Tool().Fields)
 	d.AddField()
@@ -118,4 +141,30 @@ func TestDesignerReadOnlyForParticipant(t *testing.T) {
 	}
 	test.AssertRendersToMarkup(t, "designer_read_only.xml", w.Canvas())
 	_ = ws
+}
+
+func TestFieldPropertiesAreSaved(t *testing.T) {
+	d, ws, q, _ := open(t, model.RoleManager)
+	ft := d.fields
+	d.SelectField(0) // Title
+	test.Tap(ft.unique)
+	d.SelectField(2) // Priority
+	test.Type(ft.description, "How soon it matters.")
+	test.Type(ft.def, "Normal")
+	test.Tap(ft.hidden)
+	d.Save()
+	q.Settle(d.Loop())
+	if !strings.Contains(d.Status(), "Saved the design of Tasks") {
+		t.Fatalf("status = %q, problems %q", d.Status(), d.Problems())
+	}
+	got := storedTool(t, ws, "Tasks")
+	title, _ := got.FieldByName("Title")
+	prio, _ := got.FieldByName("Priority")
+	if !title.Unique || !prio.Hidden || prio.Description != "How soon it matters." || prio.Default.String() != "Normal" {
+		t.Fatalf("stored Title unique %v; Priority %+v", title.Unique, prio)
+	}
+	// The field list marks hidden fields.
+	if !strings.Contains(fieldLine(*prio), "hidden") {
+		t.Errorf("field line %q", fieldLine(*prio))
+	}
 }

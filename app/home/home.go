@@ -1,7 +1,7 @@
 // Package home is Grove's main window: the welcome on first run, then the
 // workspaces on this device (unread marks, members online, conflicts),
-// creating, renaming, deleting and leaving them, invitations, devices seen
-// on the local network, and settings.
+// creating, renaming, deleting and leaving them, invitations, connecting
+// one to a Grove server, devices seen on the local network, and settings.
 package home
 
 import (
@@ -69,6 +69,8 @@ type DialogWidgets struct {
 	OK       *widget.Button
 	Copy     *widget.Button
 	Note     *widget.Label
+	// Connect is the connect dialog's form.
+	Connect *workspace.ConnectForm
 }
 
 // New builds the home screen in window w. welcome shows the first-run
@@ -260,9 +262,10 @@ func (s *Screen) showDetail() {
 	}
 	del := widget.NewButtonWithIcon("Delete from this device", theme.DeleteIcon(), s.ShowDelete)
 	leave := widget.NewButtonWithIcon("Leave", theme.LogoutIcon(), s.ShowLeave)
+	connect := widget.NewButtonWithIcon("Connect to server", theme.UploadIcon(), s.ShowConnect)
 	s.detail.Add(name)
 	s.detail.Add(info)
-	s.detail.Add(container.NewGridWithColumns(2, open, rename, invite, leave))
+	s.detail.Add(container.NewGridWithColumns(2, open, rename, invite, leave, connect))
 	s.detail.Add(del)
 }
 

@@ -22,6 +22,7 @@ type Backend struct {
 	sync      model.Sync
 	discovery model.Discovery
 	sharing   model.Sharing
+	conn      connState
 }
 
 var _ model.Backend = (*Backend)(nil)

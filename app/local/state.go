@@ -24,6 +24,9 @@ type uiState struct {
 type uiStateData struct {
 	Welcomed   bool                    `json:"welcomed"`
 	LastLooked map[uuid.UUID]time.Time `json:"last_looked,omitempty"`
+	// DiscardedRefused holds, per workspace, the keys of refused changes
+	// dismissed from the list (see connected.go).
+	DiscardedRefused map[uuid.UUID][]string `json:"discarded_refused,omitempty"`
 }
 
 func newUIState(path string) *uiState { return &uiState{path: path} }

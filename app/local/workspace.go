@@ -40,6 +40,7 @@ func (w *workspace) Info() (model.WorkspaceInfo, error) {
 	if ok {
 		info.Role = model.Role(m.Role)
 	}
+	info.Connected = w.connected()
 	return info, nil
 }
 
@@ -206,6 +207,7 @@ func (w *workspace) Conflicts() ([]model.Conflict, error) {
 	}
 	n := w.b.names(w.id)
 	var out []model.Conflict
+	var refusedEx map[uuid.UUID]bool
 	for _, c := range cs {
 		if c.Scope != replica.ScopeData {
 			continue // design conflicts are resolved in the designer (later)
@@ -223,8 +225,13 @@ func (w *workspace) Conflicts() ([]model.Conflict, error) {
 			mc.ToolName = t.Name
 		}
 		if mc.Existence {
-			mc.FieldName = "(the record itself)"
-			out = append(out, mc)
+			if refusedEx == nil {
+				refusedEx = w.refusedExistence()
+			}
+			if !refusedEx[r.ID] { // a refused create is a refused change
+				mc.FieldName = "(the record itself)"
+				out = append(out, mc)
+			}
 			continue
 		}
 		mc.FieldName = c.Unit.String()[:8]
@@ -234,7 +241,7 @@ func (w *workspace) Conflicts() ([]model.Conflict, error) {
 			}
 		}
 		for _, fs := range r.Fields {
-			if fs.Field != c.Unit || len(fs.Losers) == 0 {
+			if fs.Field != c.Unit || len(fs.Losers) == 0 || refusedOnly(fs) {
 				continue
 			}
 			mc.Versions = append(mc.Versions, n.version(fs.Winner, fs.Value, true))
@@ -283,9 +290,6 @@ func (w *workspace) Resolve(record, field uuid.UUID, value schema.Value) error {
 	return nil
 }
 
-// Refused implements model.Workspace: no server yet, so nothing is refused.
-func (w *workspace) Refused() ([]model.Refused, error) { return nil, nil }
-
 // Members implements model.Workspace.
 func (w *workspace) Members() ([]model.Member, error) {
 	ms, err := w.b.store.Members(w.id)
@@ -314,27 +318,6 @@ func (w *workspace) Members() ([]model.Member, error) {
 			Online: online[id] || m.Device == dev.ID, LastSync: last[id]}
 	}
 	return out, nil
-}
-
-// ApplyDesign implements model.Designer with a plain design write; the
-// safe change (clone, migrate, validate, merge) replaces it later.
-func (w *workspace) ApplyDesign(t *schema.Tool) (model.DesignReport, error) {
-	if err := w.requireRole(model.RoleManager, "changing the design"); err != nil {
-		return model.DesignReport{}, err
-	}
-	var rep model.DesignReport
-	if old, err := w.b.store.FindTool(w.id, t.ID.String()); err == nil {
-		for _, f := range old.Fields {
-			if _, ok := t.FieldByID(f.ID); !ok {
-				rep.Notes = append(rep.Notes, fmt.Sprintf("Field %q was removed; its values are kept and come back if it is restored.", f.Name))
-			}
-		}
-	}
-	if err := w.b.store.PutTool(w.id, t); err != nil {
-		return model.DesignReport{}, mapErr(err)
-	}
-	w.b.hub.publish(model.Event{Kind: model.DesignChanged, Workspace: w.id, Tool: t.ID})
-	return rep, nil
 }
 
 // MarkLooked implements model.Workspace.

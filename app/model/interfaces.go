@@ -80,8 +80,9 @@ type Workspace interface {
 	Conflicts() ([]Conflict, error)
 	// Resolve writes value to a field with knowledge of all its versions.
 	Resolve(record, field uuid.UUID, value schema.Value) error
-	// Refused lists changes a server refused (connected mode).
-	Refused() ([]Refused, error)
+	// ConnectedMode connects the workspace to a server and lists the
+	// changes the server refused.
+	ConnectedMode
 	// Members lists the members with presence and last sync.
 	Members() ([]Member, error)
 	// Designer applies designs (managers only).
@@ -92,11 +93,15 @@ type Workspace interface {
 	Subscribe(ctx context.Context) <-chan Event
 }
 
-// Designer applies a tool design. The safe change with a clone, migration
-// and validation comes later; today it is a plain design write.
+// Designer applies a tool design through the safe design change (clone,
+// migrate, validate, then commit or refuse) and says who may do so.
 type Designer interface {
 	// ApplyDesign adds or changes a tool's design and reports what it did.
+	// A refusal wraps ErrDesignRejected (notes say why), a connected
+	// workspace ErrDesignOwnedByServer, a role below manager ErrNotAllowed.
 	ApplyDesign(tool *schema.Tool) (DesignReport, error)
+	// DesignAccessor says whether and why the design is read-only here.
+	DesignAccessor
 }
 
 // Sync runs and reports synchronisation with partners (sync/).
@@ -187,4 +192,7 @@ type Event struct {
 	Workspace uuid.UUID
 	Tool      uuid.UUID
 	Record    uuid.UUID
+	// FromSync is true when the change arrived by sync rather than from an
+	// edit on this device (it needs no sync of its own).
+	FromSync bool
 }

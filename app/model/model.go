@@ -236,11 +236,24 @@ type Conflict struct {
 
 // Refused is a change a server refused: kept, marked and shown.
 type Refused struct {
-	Record    uuid.UUID
-	Label     string
+	// Key names this refused version on every device, for DiscardRefused.
+	Key      string
+	Record   uuid.UUID
+	Tool     uuid.UUID
+	ToolName string
+	Label    string
+	// Field is the refused field; Existence is true instead when the
+	// record's creation, deletion or restoration was refused.
+	Field     uuid.UUID
 	FieldName string
-	Version   Version
-	Reason    string
+	Existence bool
+	// Version is the refused version, with its value.
+	Version Version
+	// Current is the record's value of the field now (the server's).
+	Current schema.Value
+	// Reason is the server's; empty on a device that got the refusal mark
+	// from a peer.
+	Reason string
 }
 
 // Member is a person in a workspace as the members pane shows it.

@@ -35,6 +35,9 @@ type Network struct {
 	mu      gosync.Mutex
 	running map[uuid.UUID]bool
 	lastErr map[uuid.UUID]string
+	// shown holds, per workspace, the data and design knowledge as of the
+	// last changes announced to the screens.
+	shown map[uuid.UUID][2]replica.Knowledge
 }
 
 var (
@@ -45,7 +48,8 @@ var (
 
 // New returns the adapters; SetPublisher and Run connect them.
 func New(store *replica.Store, node *grovesync.Node, disc *discovery.Service, ifs []string) *Network {
-	return &Network{store: store, node: node, disc: disc, ifs: ifs, running: map[uuid.UUID]bool{}, lastErr: map[uuid.UUID]string{}}
+	return &Network{store: store, node: node, disc: disc, ifs: ifs, running: map[uuid.UUID]bool{}, lastErr: map[uuid.UUID]string{},
+		shown: map[uuid.UUID][2]replica.Knowledge{}}
 }
 
 // SetPublisher sets where sync results are announced. Call before Run.
@@ -62,6 +66,11 @@ func (n *Network) publish(e model.Event) {
 func (n *Network) Run(ctx context.Context, local <-chan model.Event) error {
 	syncs, cancel := n.node.Subscribe()
 	defer cancel()
+	if wss, err := n.store.Workspaces(); err == nil {
+		for _, w := range wss {
+			n.snapshot(w.ID)
+		}
+	}
 	var presence <-chan discovery.Event
 	if n.disc != nil {
 		ch, stop := n.disc.Subscribe(64)
@@ -75,6 +84,9 @@ func (n *Network) Run(ctx context.Context, local <-chan model.Event) error {
 		case e, ok := <-local:
 			if !ok {
 				local = nil
+				continue
+			}
+			if e.FromSync {
 				continue
 			}
 			switch e.Kind {
@@ -99,10 +111,71 @@ func (n *Network) synced(ev grovesync.Event) {
 	}
 	n.mu.Unlock()
 	if ev.Err == nil && (ev.Result.ReceivedVersions > 0 || ev.Result.Conflicts > 0) {
-		// Changes arrived: the records, conflicts and perhaps the design.
-		n.publish(model.Event{Kind: model.Resync, Workspace: ev.Workspace})
+		n.announceChanges(ev.Workspace, ev.Result.Conflicts > 0)
 	}
 	n.publish(model.Event{Kind: model.MembersChanged, Workspace: ev.Workspace})
+}
+
+// maxNamedChanges is how many changed records a finished sync announces
+// one by one; past it the screens reload (one Resync).
+const maxNamedChanges = 2000
+
+// announceChanges tells the screens what a sync brought: each changed
+// record (so a window refreshes those rows, not a whole tool), a design
+// change, conflicts. The changes are those since the last announcement,
+// read from the log (cost grows with them, not with the workspace); the
+// first time, or when too many changed, it is one Resync.
+func (n *Network) announceChanges(ws uuid.UUID, conflicts bool) {
+	n.mu.Lock()
+	since, ok := n.shown[ws]
+	n.mu.Unlock()
+	resync := func() {
+		n.publish(model.Event{Kind: model.Resync, Workspace: ws, FromSync: true})
+	}
+	if !ok {
+		resync()
+		n.snapshot(ws)
+		return
+	}
+	records, nowData, complete, err := n.store.ChangedItems(ws, replica.ScopeData, since[0], maxNamedChanges)
+	if err != nil || !complete {
+		resync()
+		n.snapshot(ws)
+		return
+	}
+	design, nowDesign, _, err := n.store.ChangedItems(ws, replica.ScopeDesign, since[1], 1)
+	if err != nil {
+		resync()
+		n.snapshot(ws)
+		return
+	}
+	n.mu.Lock()
+	n.shown[ws] = [2]replica.Knowledge{nowData, nowDesign}
+	n.mu.Unlock()
+	if len(design) > 0 {
+		n.publish(model.Event{Kind: model.DesignChanged, Workspace: ws, FromSync: true})
+	}
+	for _, id := range records {
+		n.publish(model.Event{Kind: model.RecordChanged, Workspace: ws, Record: id, FromSync: true})
+	}
+	if conflicts {
+		n.publish(model.Event{Kind: model.ConflictsChanged, Workspace: ws, FromSync: true})
+	}
+}
+
+// snapshot records ws's knowledge as what the screens have been told of.
+func (n *Network) snapshot(ws uuid.UUID) {
+	data, err := n.store.Knowledge(ws, replica.ScopeData)
+	if err != nil {
+		return
+	}
+	design, err := n.store.Knowledge(ws, replica.ScopeDesign)
+	if err != nil {
+		return
+	}
+	n.mu.Lock()
+	n.shown[ws] = [2]replica.Knowledge{data, design}
+	n.mu.Unlock()
 }
 
 // SyncNow implements model.Sync: every partner of ws, in the background.

@@ -71,7 +71,7 @@ func bigWorkspace(b *testing.B) (*apptest.Env, uuid.UUID) {
 			b.Fatal(err)
 		}
 		f := func(n string) uuid.UUID { x, _ := tasks.FieldByName(n); return x.ID }
-		title, status, prio, due, owner, est := f("Title"), f("Status"), f("Priority"), f("Due"), f("Owner"), f("Estimate (h)")
+		title, status, prio, due, owner, est := f("Title"), f("Status"), f("Priority"), f("Due"), f("Assignee"), f("Estimate (h)")
 		states := []string{"To do", "In progress", "Waiting", "Done"}
 		pr := []string{"Low", "Normal", "High", "Urgent"}
 		for start := 0; start < benchRecords; start += 1000 {
@@ -81,7 +81,7 @@ func bigWorkspace(b *testing.B) (*apptest.Env, uuid.UUID) {
 				batch[i] = map[uuid.UUID]schema.Value{
 					title:  schema.TextValue(fmt.Sprintf("Task %06d: check shipment %d", n, n*7919%100000)),
 					status: schema.ChoiceValue(states[n%4]), prio: schema.ChoiceValue(pr[n*13%4]),
-					due: schema.DateDays(int32(20500 + n%365)), owner: schema.TextValue(fmt.Sprintf("Owner %d", n%37)),
+					due: schema.DateDays(int32(20500 + n%365)), owner: schema.PersonValue(schema.PersonParts{Email: fmt.Sprintf("owner%d@example.org", n%37)}),
 					est: schema.NumberValue(float64(n % 40)),
 				}
 			}

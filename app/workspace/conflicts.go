@@ -33,8 +33,12 @@ type Conflicts struct {
 	chooser  *widgets.ConflictChooser
 	shownAs  model.Role // the role the chooser was built for
 	status   *widget.Label
-	refused  *widget.Label
+	refused  *RefusedList
 	content  fyne.CanvasObject
+
+	// OnEditRefused, when set before Start, offers "Edit and resubmit" on
+	// the refused changes (the workspace window's form edits them).
+	OnEditRefused func(model.Refused)
 }
 
 // NewConflicts builds the inbox; ui is the loop's UI function (nil:
@@ -55,13 +59,13 @@ func NewConflicts(ws model.Workspace, ui func(func())) *Conflicts {
 	c.detail = container.NewStack(widget.NewLabel("Choose a conflict on the left."))
 	c.status = widget.NewLabel("")
 	c.status.Wrapping = fyne.TextWrapWord
-	c.refused = widget.NewLabel("")
-	c.refused.Wrapping = fyne.TextWrapWord
+	c.refused = NewRefusedList()
+	c.refused.OnDiscard = c.discardRefused
 	split := container.NewHSplit(c.list, container.NewBorder(nil, c.status, nil, nil, container.NewVScroll(c.detail)))
 	split.Offset = 0.35
 	tabs := container.NewAppTabs(
 		container.NewTabItem("Conflicts", split),
-		container.NewTabItem("Refused changes", container.NewVScroll(c.refused)))
+		container.NewTabItem("Refused changes", c.refused.Content()))
 	c.content = tabs
 	return c
 }
@@ -170,18 +174,26 @@ func sameVersions(a, b model.Conflict) bool {
 }
 
 func (c *Conflicts) showRefused(rs []model.Refused, err error) {
-	switch {
-	case err != nil:
-		c.refused.SetText(Explain("Could not read the refused changes", err))
-	case len(rs) == 0:
-		c.refused.SetText("No refused changes. When a server refuses a change (for example a rule this device does not know), it is kept and listed here with the reason.")
-	default:
-		txt := ""
-		for _, r := range rs {
-			txt += fmt.Sprintf("%s · %s: %q — %s (by %s, %s)\n", r.Label, r.FieldName, r.Version.Value.String(), r.Reason, r.Version.AuthorName, when(r.Version.Time))
-		}
-		c.refused.SetText(txt)
+	c.refused.OnEdit = c.OnEditRefused
+	c.refused.Show(rs, err, c.role.CanEdit())
+	if c.OnEditRefused == nil && len(rs) > 0 {
+		c.refused.SetNote("To fix a refused change and send it again, open the Refused tab of the workspace window.")
 	}
+}
+
+// Refused returns the refused-changes list (tests).
+func (c *Conflicts) Refused() *RefusedList { return c.refused }
+
+func (c *Conflicts) discardRefused(r model.Refused) {
+	c.loop.Post(func(context.Context) {
+		err := c.ws.DiscardRefused(r)
+		c.loop.UI(func() {
+			if err != nil {
+				c.refused.SetNote(Explain("Could not discard the refused change", err))
+			}
+		})
+		c.load()
+	})
 }
 
 // choose shows conflict i side by side.
@@ -207,7 +219,11 @@ func (c *Conflicts) choose(i int) {
 		if who == "" {
 			who = "device " + model.ShortID(v.Author)
 		}
-		versions[j] = widgets.ConflictVersion{Value: v.Value.String(), Author: who, Device: model.ShortID(v.Author), When: when(v.Time), Won: v.Won}
+		text := valueText(v.Value)
+		if f := c.field(it); f != nil {
+			text = displayText(f, v.Value, nil)
+		}
+		versions[j] = widgets.ConflictVersion{Value: text, Author: who, Device: model.ShortID(v.Author), When: when(v.Time), Won: v.Won}
 	}
 	ch := widgets.NewConflictChooser(fmt.Sprintf("%s — %s (%s)", it.Label, it.FieldName, it.ToolName), versions)
 	ch.SetReadOnly(!c.role.CanEdit())
@@ -257,7 +273,7 @@ func (c *Conflicts) resolve(it model.Conflict, v schema.Value) {
 				c.status.SetText(Explain("Could not resolve the conflict", err))
 				return
 			}
-			c.status.SetText(fmt.Sprintf("Resolved %s of %s: everyone will see %q.", it.FieldName, it.Label, v.String()))
+			c.status.SetText(fmt.Sprintf("Resolved %s of %s: everyone will see %q.", it.FieldName, it.Label, valueText(v)))
 		})
 		c.load()
 	})
@@ -280,10 +296,14 @@ func (c *Conflicts) resolveExistence(it model.Conflict, keep bool) {
 	})
 }
 
-// OpenConflicts opens the inbox in its own window.
-func OpenConflicts(ctx context.Context, a fyne.App, ws model.Workspace, title string) fyne.Window {
+// OpenConflicts opens the inbox in its own window. onEditRefused, when
+// not nil, offers "Edit and resubmit" on the refused changes (typically
+// the workspace screen's EditRefused); without it they can only be
+// discarded there.
+func OpenConflicts(ctx context.Context, a fyne.App, ws model.Workspace, title string, onEditRefused func(model.Refused)) fyne.Window {
 	w := a.NewWindow("Conflicts — " + title)
 	c := NewConflicts(ws, nil)
+	c.OnEditRefused = onEditRefused
 	RememberSize(a, w, "conflicts", fyne.NewSize(900, 560))
 	w.SetContent(c.Content())
 	w.SetCloseIntercept(func() { SaveSize(a, w, "conflicts"); w.Close() })

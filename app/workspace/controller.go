@@ -34,6 +34,8 @@ func (s *Screen) loadWorkspace(ctx context.Context) {
 	})
 	s.loadConflictCount()
 	s.loadMembers()
+	s.loadConnection()
+	s.loadRefused()
 }
 
 func (s *Screen) memberNames() map[string]string {
@@ -101,18 +103,19 @@ func (s *Screen) publish() {
 	}
 	s.takeQuery()
 	v := s.c.rs.view(s.c.q, s.c.loading)
+	v.lookups = s.lookupTitles(context.Background(), s.c.rs.tool, !s.c.loading)
 	gen := s.c.gen
 	s.loop.UI(func() { s.applyView(gen, v) })
 }
 
 // onEvents applies a batch of domain events.
 func (s *Screen) onEvents(ctx context.Context, events []model.Event) {
-	var reloadTools, conflicts, members, info bool
+	var reloadTools, reloadRows, conflicts, members, info bool
 	changed := map[uuid.UUID]bool{}
 	for _, e := range events {
 		switch e.Kind {
 		case model.Resync:
-			reloadTools, conflicts, members, info = true, true, true, true
+			reloadTools, reloadRows, conflicts, members, info = true, true, true, true, true
 		case model.RecordChanged:
 			if s.c.rs != nil && (e.Tool == s.c.rs.tool.ID || e.Tool == uuid.Nil) {
 				changed[e.Record] = true
@@ -139,14 +142,26 @@ func (s *Screen) onEvents(ctx context.Context, events []model.Event) {
 			s.loop.UI(func() { s.toolsChanged(tools) })
 		}
 	}
-	if len(changed) > 0 && s.c.rs != nil {
+	titles := s.lookupEvents(events)
+	if reloadRows && s.c.rs != nil {
+		s.reloadRows(ctx)
+	} else if len(changed) > 0 && s.c.rs != nil {
 		s.refreshRows(changed)
+	} else if titles {
+		s.publish()
 	}
 	if conflicts || len(changed) > 0 {
 		s.loadConflictCount()
 	}
 	if members {
 		s.loadMembers()
+	}
+	conn, refused := connectedEvents(events, s.c.refused)
+	if conn {
+		s.loadConnection()
+	}
+	if refused {
+		s.loadRefused()
 	}
 }
 
@@ -183,6 +198,22 @@ func (s *Screen) refreshRows(ids map[uuid.UUID]bool) {
 	s.publish()
 }
 
+// reloadRows re-reads every record of the current tool, after a Resync
+// (a sync brought changes without naming them, or events were dropped).
+// The table keeps the rows it shows until the new ones are all read.
+func (s *Screen) reloadRows(ctx context.Context) {
+	rs := newRowSet(s.c.rs.tool)
+	err := s.ws.Scan(ctx, rs.tool, firstBatch, func(batch []model.Row) error {
+		rs.add(batch)
+		return nil
+	})
+	if err != nil {
+		return
+	}
+	s.c.rs = rs
+	s.publish()
+}
+
 // toolsChanged follows a design change: new columns and form when the
 // current tool changed.
 func (s *Screen) toolsChanged(tools []*schema.Tool) {
@@ -204,14 +235,15 @@ func (s *Screen) toolsChanged(tools []*schema.Tool) {
 }
 
 func sameDesign(a, b *schema.Tool) bool {
-	if a.Name != b.Name || len(a.Fields) != len(b.Fields) {
+	if a.Name != b.Name || len(a.Fields) != len(b.Fields) || !sameForm(a, b) {
 		return false
 	}
 	for i := range a.Fields {
 		fa, fb := a.Fields[i], b.Fields[i]
 		if fa.ID != fb.ID || fa.Name != fb.Name || fa.Type != fb.Type || fa.Required != fb.Required ||
 			fa.MaxLength != fb.MaxLength || fa.Pattern != fb.Pattern || !equalStrings(fa.Choices, fb.Choices) ||
-			!equalBound(fa.Min, fb.Min) || !equalBound(fa.Max, fb.Max) {
+			!equalBound(fa.Min, fb.Min) || !equalBound(fa.Max, fb.Max) ||
+			fa.Hidden != fb.Hidden || fa.LookupTool != fb.LookupTool || fa.LookupDisplay != fb.LookupDisplay {
 			return false
 		}
 	}

@@ -496,6 +496,8 @@ type view struct {
 	order   []int32 // positions shown; nil: every row in creation order
 	total   int
 	loading bool
+	// lookups holds the titles of the records the lookup columns name.
+	lookups lookups
 }
 
 // Len returns the number of rows shown.
@@ -535,10 +537,17 @@ func (v *view) Find(id uuid.UUID) int {
 	return -1
 }
 
-// cellText formats a value for a cell.
-func cellText(f *schema.Field, v schema.Value) string {
+// cellText formats a value for a cell: persons by name (else e-mail),
+// lookups by the title of their record (from l).
+func cellText(f *schema.Field, v schema.Value, l lookups) string {
 	if v.IsEmpty() {
 		return ""
+	}
+	switch v.Kind() {
+	case schema.Person:
+		return v.Person().Display()
+	case schema.Lookup:
+		return l.title(f.LookupTool, v.Record())
 	}
 	switch f.Type {
 	case schema.Checkbox:
@@ -572,7 +581,7 @@ func (d *tableData) Text(row, col int) string {
 	if row >= d.v.Len() || col >= len(d.v.tool.Fields) {
 		return ""
 	}
-	return cellText(&d.v.tool.Fields[col], d.v.Value(row, col))
+	return cellText(&d.v.tool.Fields[col], d.v.Value(row, col), d.v.lookups)
 }
 
 func (d *tableData) Mark(row int) widgets.RowMark {

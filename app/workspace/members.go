@@ -52,6 +52,9 @@ func newMembersPane(s *Screen) *membersPane {
 // show displays members and sync status read by the controller.
 func (p *membersPane) show(ms []model.Member, err error, st model.SyncStatus, stErr error) {
 	p.members, p.status = ms, st
+	if err == nil {
+		p.s.rec.setPeople(peopleOptions(ms))
+	}
 	p.list.RemoveAll()
 	if err != nil {
 		p.list.Add(widget.NewLabel(Explain("Could not read the members", err)))

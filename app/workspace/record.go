@@ -3,6 +3,7 @@ package workspace
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -33,6 +34,7 @@ type recordPanel struct {
 	revertBtn *widget.Button
 	delBtn    *widget.Button
 	role      model.Role
+	people    []widgets.PersonOption
 	content   fyne.CanvasObject
 }
 
@@ -69,10 +71,32 @@ func (p *recordPanel) applyRole(r model.Role) {
 	p.updateButtons()
 }
 
-// setTool builds the form for a tool's design.
+// setPeople sets the people the person fields offer: the members.
+func (p *recordPanel) setPeople(people []widgets.PersonOption) {
+	p.people = people
+	if p.form != nil {
+		p.form.SetPeople(people)
+	}
+}
+
+// setTool builds the form for a tool's design: its designed form when it
+// has one, else one generated from its fields.
 func (p *recordPanel) setTool(t *schema.Tool) {
-	p.form = widgets.NewRecordForm(t)
+	p.form = widgets.NewDesignedForm(t)
 	p.form.OnChanged = func(bool) { p.updateButtons() }
+	p.form.SetPeople(p.people)
+	form := p.form
+	p.form.OnSearch = func(f schema.Field, text string) {
+		s := p.s
+		s.loop.Post(func(ctx context.Context) {
+			matches := s.searchTitles(ctx, t, f, text)
+			s.loop.UI(func() {
+				if p.form == form {
+					form.SetMatches(f.ID, matches)
+				}
+			})
+		})
+	}
 	p.form.SetReadOnly(!p.role.CanEdit())
 	p.formBox.Objects = []fyne.CanvasObject{p.form}
 	p.formBox.Refresh()
@@ -133,12 +157,53 @@ func (p *recordPanel) show(r *model.Record, hist []model.Change) {
 	} else {
 		p.note.Importance = widget.MediumImportance
 	}
+	p.setTitles(r)
 	p.form.SetValues(r.Values())
 	p.formBox.Show()
 	p.meta.SetText(fmt.Sprintf("Created by %s, %s.\nLast changed by %s, %s.",
 		s.person(r.CreatedBy), when(r.Created), s.person(r.ModifiedBy), when(r.Modified)))
-	p.history.SetText(historyText(s.tool, hist, s.person))
+	var l lookups
+	if s.view != nil {
+		l = s.view.lookups
+	}
+	p.history.SetText(historyText(s.tool, hist, s.person, l))
 	p.updateButtons()
+}
+
+// setTitles tells the form the titles of the records r's lookup fields
+// name, as far as the table knows them.
+func (p *recordPanel) setTitles(r *model.Record) {
+	s := p.s
+	if s.view == nil || s.view.lookups == nil {
+		return
+	}
+	titles := map[uuid.UUID]string{}
+	for _, f := range s.tool.Fields {
+		if v := r.Value(f.ID); f.Type == schema.Lookup && !v.IsEmpty() {
+			titles[v.Record()] = s.view.lookups.title(f.LookupTool, v.Record())
+		}
+	}
+	p.form.SetTitles(titles)
+}
+
+// sameForm reports whether a and b show the same record form: the first
+// designed form (or none) with the same sections, labels and read-only
+// fields.
+func sameForm(a, b *schema.Tool) bool {
+	if len(a.Forms) == 0 || len(b.Forms) == 0 {
+		return len(a.Forms) == len(b.Forms)
+	}
+	fa, fb := a.Forms[0], b.Forms[0]
+	if len(fa.Sections) != len(fb.Sections) {
+		return false
+	}
+	for i, sa := range fa.Sections {
+		sb := fb.Sections[i]
+		if sa.Title != sb.Title || !slices.Equal(sa.Items, sb.Items) {
+			return false
+		}
+	}
+	return true
 }
 
 func conflictFields(t *schema.Tool, r *model.Record) []string {
@@ -173,7 +238,7 @@ func (s *Screen) person(device string) string {
 	return "device " + model.ShortID(device)
 }
 
-func historyText(t *schema.Tool, hist []model.Change, person func(string) string) string {
+func historyText(t *schema.Tool, hist []model.Change, person func(string) string, l lookups) string {
 	if len(hist) == 0 {
 		return "No changes recorded yet."
 	}
@@ -181,10 +246,11 @@ func historyText(t *schema.Tool, hist []model.Change, person func(string) string
 	sort.SliceStable(hist, func(i, j int) bool { return hist[i].Version.Time.After(hist[j].Version.Time) })
 	for _, c := range hist {
 		name := "a removed field"
+		val := c.Version.Value.String()
 		if f, ok := t.FieldByID(c.Field); ok {
 			name = f.Name
+			val = displayText(f, c.Version.Value, l)
 		}
-		val := c.Version.Value.String()
 		if val == "" {
 			val = "(empty)"
 		}
@@ -222,6 +288,9 @@ func (p *recordPanel) save() {
 		return
 	}
 	changes, ok := p.form.Changes()
+	if ok {
+		s.addResubmits(changes)
+	}
 	if !ok {
 		s.say("Some fields need attention; the message under each says what to fix.")
 		s.status.Importance = widget.WarningImportance

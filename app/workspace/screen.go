@@ -2,7 +2,9 @@
 // the selected tool a virtualized table (sort, filter, search), a month
 // calendar and a board where the design has a date or a choice field; the
 // form generated from the design for the selected record; the members and
-// sync pane; the conflicts inbox.
+// sync pane; the conflicts inbox; and connected mode: the connect dialog,
+// the "Connected to HOST" badge and the changes a server refused, with
+// edit-and-resubmit and discard.
 //
 // The Screen's controller is one loop.Loop goroutine: every storage and
 // network call runs there, and results reach the widgets through the
@@ -106,6 +108,7 @@ type Screen struct {
 	undoBtn      *widget.Button
 	undoTimer    *time.Timer
 	content      fyne.CanvasObject
+	cu           connectedUI
 
 	// Controller state: only the loop's goroutine touches it.
 	c struct {
@@ -114,6 +117,11 @@ type Screen struct {
 		loading bool
 		gen     int
 		id      uuid.UUID
+		// refused holds the records with refused changes listed.
+		refused map[uuid.UUID]bool
+		// titles caches the titles of the records lookup fields name,
+		// by tool (lookup.go).
+		titles lookups
 	}
 
 	// queryMu guards wanted, the latest query the person asked for; the
@@ -160,12 +168,17 @@ func (s *Screen) Close() {
 	if s.undoTimer != nil {
 		s.undoTimer.Stop()
 	}
+	if s.cu.form != nil {
+		s.cu.form.Close()
+	}
 	now := s.opts.Now()
 	s.loop.Post(func(context.Context) { _ = s.ws.MarkLooked(now) })
 	s.loop.Close()
 }
 
-// Wait waits for the controller to end after Close.
+// Wait waits for the controller to end after Close. (A connect under
+// way is cancelled by Close and ends on its own: its result goes to the
+// Fyne thread, which may have stopped.)
 func (s *Screen) Wait() { s.loop.Wait() }
 
 func (s *Screen) build() {
@@ -183,7 +196,8 @@ func (s *Screen) build() {
 			s.opts.OpenDesigner(s.tool)
 		}
 	})
-	header := container.NewHBox(s.title, s.roleLabel, layout.NewSpacer(), s.conflictsBtn, s.designBtn)
+	s.buildConnected()
+	header := container.NewHBox(s.title, s.roleLabel, s.cu.badge, layout.NewSpacer(), s.cu.connectBtn, s.cu.refusedBtn, s.conflictsBtn, s.designBtn)
 
 	s.toolList = widget.NewList(func() int { return len(s.tools) },
 		func() fyne.CanvasObject { return widget.NewLabel("Tool name here") },
@@ -235,7 +249,8 @@ func (s *Screen) build() {
 	s.members = newMembersPane(s)
 	s.side = container.NewAppTabs(
 		container.NewTabItemWithIcon("Record", theme.DocumentIcon(), s.rec.content),
-		container.NewTabItemWithIcon("Members & sync", theme.AccountIcon(), s.members.content))
+		container.NewTabItemWithIcon("Members & sync", theme.AccountIcon(), s.members.content),
+		container.NewTabItemWithIcon("Refused", theme.ErrorIcon(), s.cu.refused.Content()))
 	split := container.NewHSplit(center, s.side)
 	split.Offset = 0.6
 

@@ -62,7 +62,7 @@ func (b *boardData) Card(col, i int) (string, string) {
 		if detail != "" {
 			detail += " · "
 		}
-		detail += fmt.Sprintf("%s: %s", f.Name, cellText(&b.tool.Fields[fi], v))
+		detail += fmt.Sprintf("%s: %s", f.Name, cellText(&b.tool.Fields[fi], v, b.v.lookups))
 		if len(detail) > 60 {
 			break
 		}
