@@ -36,8 +36,8 @@ func main() {
 	if !ok || len(rest) > 0 {
 		os.Exit(cli.Run(args, os.Stdout, os.Stderr))
 	}
-	if !displayReachable(runtime.GOOS, os.Getenv) {
-		fmt.Fprint(os.Stderr, noDisplayMessage)
+	if why := displayProblem(runtime.GOOS, os.Getenv, fileExists); why != "" {
+		fmt.Fprintf(os.Stderr, noDisplayMessage, why)
 		os.Exit(1)
 	}
 	if err := runDesktop(opts); err != nil {
@@ -48,24 +48,55 @@ func main() {
 
 // noDisplayMessage is what grove prints, instead of opening a window, when
 // no display can be reached: what happened and what to do.
-const noDisplayMessage = `grove: no display to open the window on (neither DISPLAY nor WAYLAND_DISPLAY is set).
+const noDisplayMessage = `grove: no display to open the window on (%s).
 The desktop app needs a graphical session. Start it from your desktop, or
 use Grove without a window:
   grove run       keep this device's workspaces syncing (headless)
   grove --help    every command
 `
 
-// displayReachable reports whether the desktop app can expect a display.
-// On Linux and the BSDs, where windows go to an X11 or Wayland server, it
-// checks only that DISPLAY or WAYLAND_DISPLAY is set, which is cheap and
-// needs no cgo; a display that is named but cannot be reached is still
-// left to the window driver to report. Other systems always have one.
-func displayReachable(goos string, getenv func(string) string) bool {
+// displayProblem says why the desktop app cannot expect a display, or ""
+// when it can. On Linux and the BSDs, where windows go to an X11 or
+// Wayland server, it checks that DISPLAY or WAYLAND_DISPLAY is set and,
+// for a local X display (":N"), that its socket exists — cheap, and no
+// cgo; a remote X display is left to the window driver. Other systems
+// always have one.
+func displayProblem(goos string, getenv func(string) string, exists func(string) bool) string {
 	switch goos {
 	case "linux", "freebsd", "openbsd", "netbsd", "dragonfly":
-		return getenv("DISPLAY") != "" || getenv("WAYLAND_DISPLAY") != ""
+	default:
+		return ""
 	}
-	return true
+	if getenv("WAYLAND_DISPLAY") != "" {
+		return ""
+	}
+	d := getenv("DISPLAY")
+	if d == "" {
+		return "neither DISPLAY nor WAYLAND_DISPLAY is set"
+	}
+	if n, ok := localDisplayNumber(d); ok && !exists("/tmp/.X11-unix/X"+n) {
+		return fmt.Sprintf("DISPLAY is %s, but no X server listens there", d)
+	}
+	return ""
+}
+
+// localDisplayNumber returns N for a local X display name ":N" or ":N.S".
+func localDisplayNumber(d string) (string, bool) {
+	rest, ok := strings.CutPrefix(d, ":")
+	if !ok {
+		return "", false
+	}
+	n, _, _ := strings.Cut(rest, ".")
+	if n == "" || strings.Trim(n, "0123456789") != "" {
+		return "", false
+	}
+	return n, true
+}
+
+// fileExists reports whether path exists.
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 // desktopOptions are the flags the desktop app takes.
