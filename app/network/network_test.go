@@ -6,6 +6,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/grove-team/grove/app/model"
 	"github.com/grove-team/grove/replica"
+	"github.com/grove-team/grove/replica/replicatest"
 	"github.com/grove-team/grove/schema"
 )
 
@@ -13,57 +14,12 @@ type recorder struct{ events []model.Event }
 
 func (r *recorder) Publish(e model.Event) { r.events = append(r.events, e) }
 
-func openStore(t *testing.T, name string) *replica.Store {
-	t.Helper()
-	s, err := replica.Open(t.TempDir(), replica.Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Init(name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
-
-// pushAll sends every change of both scopes from src to dst, as a
-// complete session would.
-func pushAll(t *testing.T, src, dst *replica.Store, ws uuid.UUID) {
-	t.Helper()
-	from, _ := src.Device()
-	for _, sc := range replica.Scopes {
-		k, err := dst.Knowledge(ws, sc)
-		if err != nil {
-			t.Fatal(err)
-		}
-		e, err := src.NewEnumerator(ws, sc, k)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for {
-			b, err := e.Next(100, 1<<20)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if b == nil {
-				break
-			}
-			if _, err := dst.Apply(ws, sc, from.ID, b); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := dst.AddKnowledge(ws, sc, e.Knowledge()); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 // TestSyncAnnouncesChangedRecords: after a sync, the screens are told
 // which records changed (so a window refreshes those rows), marked as
 // coming from sync; a design change is announced as such; the first sync
 // of a workspace the network has no snapshot of is one Resync.
 func TestSyncAnnouncesChangedRecords(t *testing.T) {
-	a, b := openStore(t, "a"), openStore(t, "b")
+	a, b := replicatest.Open(t, "a"), replicatest.Open(t, "b")
 	name := schema.Field{ID: uuid.New(), Name: "Name", Type: schema.Text}
 	tool := &schema.Tool{ID: uuid.New(), Name: "Contacts", Fields: []schema.Field{name}}
 	ws, err := a.CreateWorkspace("Team", tool)
@@ -91,7 +47,7 @@ func TestSyncAnnouncesChangedRecords(t *testing.T) {
 	rec := &recorder{}
 	n := New(b, nil, nil, nil)
 	n.SetPublisher(rec)
-	pushAll(t, a, b, ws.ID)
+	replicatest.PullAll(t, a, b, ws.ID)
 	n.announceChanges(ws.ID, false)
 	if len(rec.events) != 1 || rec.events[0].Kind != model.Resync || !rec.events[0].FromSync {
 		t.Fatalf("first sync without a snapshot: %+v, want one Resync", rec.events)
@@ -100,7 +56,7 @@ func TestSyncAnnouncesChangedRecords(t *testing.T) {
 	rec.events = nil
 	put(first, "Ada L.")
 	second := put(uuid.Nil, "Grace")
-	pushAll(t, a, b, ws.ID)
+	replicatest.PullAll(t, a, b, ws.ID)
 	n.announceChanges(ws.ID, false)
 	got := map[uuid.UUID]bool{}
 	for _, e := range rec.events {
@@ -118,7 +74,7 @@ func TestSyncAnnouncesChangedRecords(t *testing.T) {
 	if _, err := a.ApplyDesign(ws.ID, tool); err != nil {
 		t.Fatal(err)
 	}
-	pushAll(t, a, b, ws.ID)
+	replicatest.PullAll(t, a, b, ws.ID)
 	n.announceChanges(ws.ID, false)
 	if len(rec.events) == 0 || rec.events[0].Kind != model.DesignChanged {
 		t.Fatalf("after a design change: %+v, want DesignChanged", rec.events)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/grove-team/grove/replica"
+	"github.com/grove-team/grove/replica/replicatest"
 	"github.com/grove-team/grove/schema"
 	"github.com/grove-team/grove/schema/wireform"
 	"github.com/grove-team/grove/sync/server"
@@ -113,59 +114,14 @@ func (ts *testServer) restart(t *testing.T) {
 	ts.serve(t, ts.addr)
 }
 
-func openReplica(t *testing.T, name string) *replica.Store {
-	t.Helper()
-	s, err := replica.Open(t.TempDir(), replica.Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Init(name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := s.Check(); err != nil {
-			t.Errorf("%s consistency: %v", name, err)
-		}
-		s.Close()
-	})
-	return s
-}
+func openReplica(t *testing.T, name string) *replica.Store { return replicatest.Open(t, name) }
 
 // peerSync runs a full peer sync between two replicas, both ways, both scopes.
-func peerSync(t *testing.T, a, b *replica.Store, ws uuid.UUID) {
-	t.Helper()
-	for _, sc := range replica.Scopes {
-		oneWay(t, a, b, ws, sc)
-		oneWay(t, b, a, ws, sc)
-	}
-}
+func peerSync(t *testing.T, a, b *replica.Store, ws uuid.UUID) { replicatest.SyncBoth(t, a, b, ws) }
 
 func oneWay(t *testing.T, src, dst *replica.Store, ws uuid.UUID, sc replica.Scope) {
 	t.Helper()
-	dk, err := dst.Knowledge(ws, sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := src.NewEnumerator(ws, sc, dk)
-	if err != nil {
-		t.Fatal(err)
-	}
-	from, _ := src.Device()
-	for {
-		b, err := e.Next(50, 1<<20)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if b == nil {
-			break
-		}
-		if _, err := dst.Apply(ws, sc, from.ID, b); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := dst.AddKnowledge(ws, sc, e.Knowledge()); err != nil {
-		t.Fatal(err)
-	}
+	replicatest.MustPull(t, src, dst, ws, sc)
 }
 
 // team is two member replicas of one workspace connected to one server.

@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/grove-team/grove/replica"
 	"github.com/grove-team/grove/replica/knowledge"
+	"github.com/grove-team/grove/replica/replicatest"
 	"github.com/grove-team/grove/schema"
 	"github.com/grove-team/grove/schema/wireform"
 	"github.com/grove-team/grove/sync/server"
@@ -66,27 +67,7 @@ func production(t *testing.T, s *replica.Store, ws uuid.UUID) []byte {
 // returns the error of the first refused batch.
 func tryApply(t *testing.T, src, dst *replica.Store, ws uuid.UUID, sc replica.Scope) error {
 	t.Helper()
-	dk, err := dst.Knowledge(ws, sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := src.NewEnumerator(ws, sc, dk)
-	if err != nil {
-		t.Fatal(err)
-	}
-	from, _ := src.Device()
-	for {
-		b, err := e.Next(50, 1<<20)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if b == nil {
-			return nil
-		}
-		if _, err := dst.Apply(ws, sc, from.ID, b); err != nil {
-			return err
-		}
-	}
+	return replicatest.Pull(src, dst, ws, sc)
 }
 
 func TestLocalDesignEditsRefusedOnEveryReplica(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"github.com/grove-team/grove/app/fake"
 	"github.com/grove-team/grove/app/local"
 	"github.com/grove-team/grove/replica"
+	"github.com/grove-team/grove/replica/replicatest"
 )
 
 // Env is one device: its store, backend and fake network.
@@ -83,41 +84,7 @@ func (e *Env) Join(t testing.TB, other *Env, ws uuid.UUID, role replica.Role) {
 // Sync runs every scope both ways between two devices, as sync/ will.
 func Sync(t testing.TB, a, b *Env, ws uuid.UUID) {
 	t.Helper()
-	for _, sc := range replica.Scopes {
-		pull(t, a.Store, b.Store, ws, sc)
-		pull(t, b.Store, a.Store, ws, sc)
-	}
-}
-
-func pull(t testing.TB, src, dst *replica.Store, ws uuid.UUID, sc replica.Scope) {
-	t.Helper()
-	k, err := dst.Knowledge(ws, sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	from, err := src.Device()
-	if err != nil {
-		t.Fatal(err)
-	}
-	en, err := src.NewEnumerator(ws, sc, k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		b, err := en.Next(100, 1<<20)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if b == nil {
-			break
-		}
-		if _, err := dst.Apply(ws, sc, from.ID, b); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := dst.AddKnowledge(ws, sc, en.Knowledge()); err != nil {
-		t.Fatal(err)
-	}
+	replicatest.SyncBoth(t, a.Store, b.Store, ws)
 }
 
 // Fixed is a clock for screens under test.
