@@ -26,7 +26,8 @@ type FieldEditor struct {
 	// OnChanged is called after every change the person makes.
 	OnChanged func()
 	// OnSearch is called, for lookup editors, with the text typed so far;
-	// the owner answers with SetMatches.
+	// the owner answers with ShowMatches (or SetMatches). Choosing a match
+	// from the list does not call it.
 	OnSearch func(text string)
 
 	field    schema.Field
@@ -34,6 +35,7 @@ type FieldEditor struct {
 	pick     *widget.Button
 	choose   *widget.SelectEntry // person and lookup editors
 	ref      refState
+	picking  bool // true while a match chosen from the list is set
 	check    *widget.Check
 	sel      *widget.Select
 	content  fyne.CanvasObject
@@ -70,7 +72,7 @@ func NewFieldEditor(f schema.Field) *FieldEditor {
 			e.choose.SetPlaceHolder("Type to search, then choose from the list")
 		}
 		e.choose.OnChanged = func(text string) {
-			if !e.setting && f.Type == schema.Lookup && e.OnSearch != nil {
+			if !e.setting && !e.picking && f.Type == schema.Lookup && e.OnSearch != nil {
 				e.OnSearch(text)
 			}
 			changed()
@@ -168,6 +170,7 @@ func (e *FieldEditor) SetValue(v schema.Value) {
 			e.sel.SetSelected(v.String())
 		}
 	case e.choose != nil:
+		e.hideMatches()
 		e.ref.shown = v
 		e.ref.shownText = e.display(v)
 		e.choose.SetText(e.ref.shownText)
@@ -206,6 +209,9 @@ func (e *FieldEditor) Focusable() fyne.Focusable {
 // SetReadOnly disables or enables editing.
 func (e *FieldEditor) SetReadOnly(ro bool) {
 	e.disabled = ro
+	if ro {
+		e.hideMatches()
+	}
 	for _, d := range []fyne.Disableable{e.entryD(), e.checkD(), e.selD(), e.pickD(), e.chooseD()} {
 		if d == nil {
 			continue

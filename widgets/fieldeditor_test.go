@@ -1,9 +1,13 @@
 package widgets
 
 import (
+	"slices"
 	"testing"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/google/uuid"
 	"github.com/grove-team/grove/schema"
@@ -69,5 +73,85 @@ func TestReadOnlyItemStaysReadOnly(t *testing.T) {
 	}
 	if !f.Editor(b.ID).Entry().Disabled() {
 		t.Error("read-only editor is enabled")
+	}
+}
+
+func TestLookupEditorListsMatchesWhileTyping(t *testing.T) {
+	test.NewTempApp(t)
+	ed := NewFieldEditor(schema.Field{ID: uuid.New(), Name: "Contact", Type: schema.Lookup, LookupTool: uuid.New()})
+	w := test.NewTempWindow(t, container.NewVBox(ed))
+	w.Resize(fyne.NewSize(400, 400))
+	var asked []string
+	ed.OnSearch = func(text string) { asked = append(asked, text) }
+	aisha := LookupOption{Record: uuid.New(), Title: "Aisha Khan"}
+	kai := LookupOption{Record: uuid.New(), Title: "Kai Aiken"}
+
+	w.Canvas().Focus(ed.Focusable())
+	test.Type(ed.Entry(), "ai")
+	if !slices.Equal(asked, []string{"a", "ai"}) {
+		t.Fatalf("OnSearch got %q, want each text typed", asked)
+	}
+	ed.ShowMatches("a", []LookupOption{{Record: uuid.New(), Title: "Ana"}}) // stale
+	if got := ed.MatchList(); got != nil || len(ed.Matches()) != 0 {
+		t.Fatalf("an answer for older text is shown: %q", got)
+	}
+	ed.ShowMatches("ai", []LookupOption{aisha, kai})
+	if got := ed.MatchList(); !slices.Equal(got, []string{"Aisha Khan", "Kai Aiken"}) {
+		t.Fatalf("list shows %q, want both matches", got)
+	}
+	if w.Canvas().Overlays().Top() != ed.MatchPopUp() {
+		t.Fatal("the list of matches is not shown over the window")
+	}
+	// Typing goes on to the editor while the list is open.
+	focused := w.Canvas().Focused()
+	if focused == nil {
+		t.Fatal("nothing has the focus with the list open: typing would go nowhere")
+	}
+	test.Type(focused, "s")
+	if got := ed.Entry().Text; got != "ais" || asked[len(asked)-1] != "ais" {
+		t.Fatalf("typing with the list open: editor shows %q, searched %q", got, asked)
+	}
+	ed.ShowMatches("ais", []LookupOption{aisha, kai}) // as if Kai matched too
+	ed.ShowMatches("ai", nil)                         // stale again: the list stays
+	if got := ed.MatchList(); len(got) != 2 {
+		t.Fatalf("a stale answer replaced the list: %q", got)
+	}
+
+	var kaiBtn *widget.Button
+	for _, o := range ed.ref.list.box.Objects {
+		if b, ok := o.(*widget.Button); ok && b.Text == "Kai Aiken" {
+			kaiBtn = b
+		}
+	}
+	if kaiBtn == nil {
+		t.Fatal("no button for Kai Aiken in the pop-up")
+	}
+	asked = nil
+	test.Tap(kaiBtn)
+	if ed.MatchList() != nil {
+		t.Error("the list stays open after a choice")
+	}
+	if len(asked) != 0 {
+		t.Errorf("choosing a match searched again: %q", asked)
+	}
+	v, err := ed.Value()
+	if err != nil || v.Record() != kai.Record {
+		t.Fatalf("Value() = %q, %v; want Kai Aiken's record", v.String(), err)
+	}
+
+	// Blank text closes the list; a value set from outside does too.
+	ed.SetText("")
+	ed.ShowMatches("", []LookupOption{aisha, kai})
+	if ed.MatchList() != nil {
+		t.Error("the list is open for blank text")
+	}
+	test.Type(ed.Entry(), "k")
+	ed.ShowMatches("k", []LookupOption{kai})
+	if ed.MatchList() == nil {
+		t.Fatal("the list does not open for k")
+	}
+	ed.SetValue(schema.LookupValue(aisha.Record))
+	if ed.MatchList() != nil {
+		t.Error("the list stays open after SetValue")
 	}
 }

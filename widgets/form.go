@@ -29,7 +29,7 @@ type RecordForm struct {
 	// differs from the values last set.
 	OnChanged func(dirty bool)
 	// OnSearch is called when the person types into a lookup field; the
-	// owner answers with SetMatches.
+	// owner answers with ShowMatches.
 	OnSearch func(field schema.Field, text string)
 
 	tool     *schema.Tool
@@ -148,6 +148,15 @@ func (f *RecordForm) FieldReadOnly(field uuid.UUID) bool {
 func (f *RecordForm) SetPeople(people []PersonOption) {
 	for _, e := range f.editors {
 		e.SetPeople(people)
+	}
+}
+
+// ShowMatches answers a search of a lookup field's editor for text: it
+// lists the matches under the editor while it still shows text (see
+// FieldEditor.ShowMatches).
+func (f *RecordForm) ShowMatches(field uuid.UUID, text string, matches []LookupOption) {
+	if e := f.Editor(field); e != nil {
+		e.ShowMatches(text, matches)
 	}
 }
 

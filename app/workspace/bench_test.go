@@ -172,7 +172,7 @@ func BenchmarkScrollFrame100k(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	v := rs.view(query{sortCol: 0, sortDir: -1, filterCol: -1, search: "task"}, false)
+	v := rs.view(query{sortCol: 0, sortDir: -1, filterCol: -1, search: "task"}, false, nil)
 	d := &tableData{v: v, seen: map[uuid.UUID]bool{}}
 	rng := rand.New(rand.NewPCG(1, 2))
 	cols := len(tasks.Fields)
@@ -197,11 +197,11 @@ func BenchmarkSortSearch100k(b *testing.B) {
 	tasks, _ := env.Store.FindTool(id, "Tasks")
 	rs := newRowSet(tasks)
 	ws.Scan(context.Background(), tasks, 4096, func(batch []model.Row) error { rs.add(batch); return nil })
-	rs.view(query{search: "x", filterCol: -1}, false) // build the search index
+	rs.view(query{search: "x", filterCol: -1}, false, nil) // build the search index
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		rs.view(query{sortCol: i % 6, sortDir: 1, search: "shipment 1", filterCol: -1}, false)
+		rs.view(query{sortCol: i % 6, sortDir: 1, search: "shipment 1", filterCol: -1}, false, nil)
 	}
 }
 

@@ -102,8 +102,8 @@ func (s *Screen) publish() {
 		return
 	}
 	s.takeQuery()
-	v := s.c.rs.view(s.c.q, s.c.loading)
-	v.lookups = s.lookupTitles(context.Background(), s.c.rs.tool, !s.c.loading)
+	l := s.lookupTitles(context.Background(), s.c.rs.tool, !s.c.loading)
+	v := s.c.rs.view(s.c.q, s.c.loading, l)
 	gen := s.c.gen
 	s.loop.UI(func() { s.applyView(gen, v) })
 }

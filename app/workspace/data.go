@@ -175,9 +175,12 @@ type rowSet struct {
 	interned []map[string]uint32
 	interns  []bool
 	// The search text (lower case) of slots [0, len(hayEnd)), in blocks
-	// of hayBlock slots; built on the first search.
-	hay    []string
-	hayEnd []uint32
+	// of hayBlock slots; built on the first search. hayTitles is, per
+	// column, the titles its lookups were read with; the text is rebuilt
+	// when they change.
+	hay       []string
+	hayEnd    []uint32
+	hayTitles []*titleSet
 }
 
 const (
@@ -399,8 +402,18 @@ func (rs *rowSet) haystack(slot int32) string {
 	return blk[start:rs.hayEnd[slot]]
 }
 
-// buildHay extends the search text to every slot.
-func (rs *rowSet) buildHay() {
+// buildHay extends the search text to every slot; l titles the records
+// of lookup columns. Text built with other titles is dropped first.
+func (rs *rowSet) buildHay(l lookups) {
+	key := make([]*titleSet, len(rs.tool.Fields))
+	for c, f := range rs.tool.Fields {
+		if f.Type == schema.Lookup {
+			key[c] = l[f.LookupTool]
+		}
+	}
+	if !slices.Equal(key, rs.hayTitles) {
+		rs.hay, rs.hayEnd, rs.hayTitles = nil, nil, key
+	}
 	n := int32(len(rs.t.ids))
 	for int32(len(rs.hayEnd)) < n {
 		from := int32(len(rs.hayEnd))
@@ -413,7 +426,7 @@ func (rs *rowSet) buildHay() {
 		for slot := from; slot < to; slot++ {
 			for c := range rs.t.cols {
 				if v := rs.t.cols[c].value(slot); !v.IsEmpty() {
-					b.WriteString(strings.ToLower(v.String()))
+					b.WriteString(strings.ToLower(searchText(&rs.tool.Fields[c], v, l)))
 					b.WriteByte(0)
 				}
 			}
@@ -427,16 +440,34 @@ func (rs *rowSet) buildHay() {
 	}
 }
 
-// view computes what q shows of the rows.
-func (rs *rowSet) view(q query, loading bool) *view {
-	v := &view{tool: rs.tool, t: rs.t.snapshot(), pos: rs.pos, total: len(rs.pos), loading: loading}
+// searchText is what the search and the filter match a value against:
+// what the person sees of it, not its stored form. A person reads as
+// their name and e-mail address, a lookup as its record's title (from l).
+func searchText(f *schema.Field, v schema.Value, l lookups) string {
+	switch v.Kind() {
+	case schema.Person:
+		p := v.Person()
+		if p.Name == "" && p.Email == "" {
+			return p.Display()
+		}
+		return p.Name + "\x00" + p.Email
+	case schema.Lookup:
+		return l.title(f.LookupTool, v.Record())
+	}
+	return v.String()
+}
+
+// view computes what q shows of the rows; l titles the records the
+// lookup columns name, for the view and for the search and filter.
+func (rs *rowSet) view(q query, loading bool, l lookups) *view {
+	v := &view{tool: rs.tool, t: rs.t.snapshot(), pos: rs.pos, total: len(rs.pos), loading: loading, lookups: l}
 	if q.identity() {
 		return v
 	}
 	order := make([]int32, 0, len(rs.pos))
 	search := strings.ToLower(strings.TrimSpace(q.search))
 	if search != "" {
-		rs.buildHay()
+		rs.buildHay(l)
 	}
 	filter := strings.ToLower(strings.TrimSpace(q.filterText))
 	useFilter := q.filterCol >= 0 && q.filterCol < len(rs.tool.Fields) && filter != ""
@@ -446,7 +477,7 @@ func (rs *rowSet) view(q query, loading bool) *view {
 			continue
 		}
 		if useFilter {
-			got := strings.ToLower(rs.t.value(slot, q.filterCol).String())
+			got := strings.ToLower(searchText(&rs.tool.Fields[q.filterCol], rs.t.value(slot, q.filterCol), l))
 			if exact && got != filter || !exact && !strings.Contains(got, filter) {
 				continue
 			}

@@ -83,9 +83,9 @@ func refView(t *schema.Tool, rows []model.Row, q query) []uuid.UUID {
 	for _, r := range rows {
 		if search != "" {
 			var b strings.Builder
-			for _, v := range r.Values {
+			for c, v := range r.Values {
 				if !v.IsEmpty() {
-					b.WriteString(strings.ToLower(v.String()))
+					b.WriteString(strings.ToLower(searchText(&t.Fields[c], v, nil)))
 					b.WriteByte(0)
 				}
 			}
@@ -94,7 +94,7 @@ func refView(t *schema.Tool, rows []model.Row, q query) []uuid.UUID {
 			}
 		}
 		if useFilter {
-			got := strings.ToLower(r.Values[q.filterCol].String())
+			got := strings.ToLower(searchText(&t.Fields[q.filterCol], r.Values[q.filterCol], nil))
 			if exact && got != filter || !exact && !strings.Contains(got, filter) {
 				continue
 			}
@@ -219,9 +219,9 @@ func TestRowSetMatchesPlainRows(t *testing.T) {
 			rs.put(r)
 		}
 		q := queries[rng.IntN(len(queries))]
-		checkView(t, fmt.Sprintf("step %d %+v", step, q), tool, rows, rs.view(q, false), q)
+		checkView(t, fmt.Sprintf("step %d %+v", step, q), tool, rows, rs.view(q, false, nil), q)
 		if step%8 == 0 {
-			kept = append(kept, rs.view(query{filterCol: -1}, false))
+			kept = append(kept, rs.view(query{filterCol: -1}, false, nil))
 			keptRows = append(keptRows, rows)
 		}
 	}
@@ -241,7 +241,7 @@ func TestRowSetCompactsAfterManyEdits(t *testing.T) {
 		rows[i] = randomRow(rng, tool, uuid.New())
 	}
 	rs.add(rows)
-	before := rs.view(query{filterCol: -1}, false)
+	before := rs.view(query{filterCol: -1}, false, nil)
 	beforeRows := slices.Clone(rows)
 	for n := 0; n < 3000; n++ {
 		i := rng.IntN(len(rows))
@@ -251,7 +251,7 @@ func TestRowSetCompactsAfterManyEdits(t *testing.T) {
 	if slots := len(rs.t.ids); slots > 2*len(rows)+1024 {
 		t.Errorf("%d slots for %d rows after 3000 edits: never compacted", slots, len(rows))
 	}
-	checkView(t, "after edits", tool, rows, rs.view(query{filterCol: -1}, false), query{filterCol: -1})
+	checkView(t, "after edits", tool, rows, rs.view(query{filterCol: -1}, false, nil), query{filterCol: -1})
 	checkView(t, "snapshot before edits", tool, beforeRows, before, query{filterCol: -1})
 }
 

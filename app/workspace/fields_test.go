@@ -1,10 +1,14 @@
 package workspace
 
 import (
+	"slices"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/google/uuid"
 	"github.com/grove-team/grove/app/model"
@@ -148,8 +152,10 @@ func TestAssigneeTypedAsEmailAndRejectedName(t *testing.T) {
 	}
 }
 
-func TestLookupPickedByTitle(t *testing.T) {
-	h := open(t)
+// addContactLookup adds a lookup field Contact, naming a contact, to
+// Tasks and its form, and shows Tasks.
+func (h *harness) addContactLookup(t *testing.T) (*schema.Tool, schema.Field) {
+	t.Helper()
 	contacts := h.tool(t, "Contacts")
 	tasks := h.tool(t, "Tasks").Clone()
 	lf := schema.Field{ID: uuid.New(), Name: "Contact", Type: schema.Lookup, LookupTool: contacts.ID}
@@ -162,14 +168,37 @@ func TestLookupPickedByTitle(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.settle()
-	tasks = h.showTool(t, "Tasks")
+	return h.showTool(t, "Tasks"), lf
+}
+
+// eventually settles until cond holds (a lookup search waits for a
+// pause in the typing), failing after a few seconds.
+func (h *harness) eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		h.settle()
+		if cond() {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestLookupPickedByTitle(t *testing.T) {
+	h := open(t)
+	contacts := h.tool(t, "Contacts")
+	tasks, lf := h.addContactLookup(t)
 	titleCol, _ := col(t, tasks, "Title")
 	lcol, _ := col(t, tasks, "Contact")
 
 	h.newTask(t, tasks, "Send the invoice")
 	ed := h.s.rec.form.Editor(lf.ID)
 	test.Type(ed.Entry(), "aisha")
-	h.settle()
+	h.eventually(t, "the matches of \"aisha\"", func() bool { return len(ed.Matches()) > 0 })
 	ms := ed.Matches()
 	if len(ms) != 1 || ms[0].Title != "Aisha Khan" {
 		t.Fatalf("search \"aisha\" lists %v, want Aisha Khan alone", ms)
@@ -196,7 +225,7 @@ func TestLookupPickedByTitle(t *testing.T) {
 	h.s.NewRecord()
 	h.s.rec.revertForm()
 	test.Type(h.s.rec.form.Editor(lf.ID).Entry(), "a")
-	h.settle()
+	h.eventually(t, "the matches of \"a\"", func() bool { return len(h.s.rec.form.Editor(lf.ID).Matches()) > 1 })
 	if n := len(h.s.rec.form.Editor(lf.ID).Matches()); n == 0 || n > 50 {
 		t.Errorf("search \"a\" lists %d records, want 1 to 50", n)
 	}
@@ -206,6 +235,168 @@ func TestLookupPickedByTitle(t *testing.T) {
 	if _, err := e.Value(); err == nil || h.s.rec.form.Message(lf.ID) == "" {
 		t.Errorf("an unknown title is accepted (err %v)", err)
 	}
+}
+
+// popUpButtons returns the buttons a pop-up shows.
+func popUpButtons(p fyne.CanvasObject) []*widget.Button {
+	var out []*widget.Button
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch o := o.(type) {
+		case *widget.Button:
+			out = append(out, o)
+			return
+		case *fyne.Container:
+			for _, c := range o.Objects {
+				walk(c)
+			}
+			return
+		case *container.Scroll:
+			walk(o.Content)
+			return
+		case *widget.PopUp:
+			walk(o.Content)
+			return
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(o).Objects() {
+				walk(c)
+			}
+		}
+	}
+	walk(p)
+	return out
+}
+
+func TestLookupListOpensWhileTyping(t *testing.T) {
+	h := open(t)
+	tasks, lf := h.addContactLookup(t)
+	titleCol, _ := col(t, tasks, "Title")
+	h.newTask(t, tasks, "Book the venue")
+	ed := h.s.rec.form.Editor(lf.ID)
+	if ed.MatchList() != nil {
+		t.Fatalf("the list of matches is open before typing: %q", ed.MatchList())
+	}
+	test.Type(ed.Entry(), "aish")
+	h.eventually(t, "the list of matches", func() bool { return ed.MatchList() != nil })
+	if got := ed.MatchList(); len(got) != 1 || got[0] != "Aisha Khan" {
+		t.Fatalf("typing \"aish\" lists %q, want Aisha Khan alone", got)
+	}
+	pop := ed.MatchPopUp()
+	if top := h.w.Canvas().Overlays().Top(); top != pop {
+		t.Fatalf("the list of matches is not the canvas's top overlay (%T)", top)
+	}
+	buttons := popUpButtons(pop)
+	if len(buttons) != 1 || buttons[0].Text != "Aisha Khan" {
+		t.Fatalf("the pop-up offers %d buttons, want Aisha Khan alone", len(buttons))
+	}
+	want := ed.Matches()[0].Record
+
+	// Typing on (the open list hands the keys to the editor) refreshes
+	// the list; a title nobody has says so.
+	focused := h.w.Canvas().Focused()
+	if focused == nil {
+		t.Fatal("nothing has the focus with the list open")
+	}
+	test.Type(focused, "zz")
+	if got := ed.Entry().Text; got != "aishzz" {
+		t.Fatalf("editor shows %q after typing on, want aishzz", got)
+	}
+	h.eventually(t, "the list to refresh", func() bool {
+		got := ed.MatchList()
+		return len(got) == 1 && got[0] == widgets.NoMatch
+	})
+	ed.SetText("")
+	test.Type(ed.Entry(), "Aish")
+	h.eventually(t, "the list of matches", func() bool {
+		got := ed.MatchList()
+		return len(got) == 1 && got[0] == "Aisha Khan"
+	})
+	test.Tap(popUpButtons(ed.MatchPopUp())[0])
+	if pop.Visible() {
+		t.Error("the list stays open after a record is chosen")
+	}
+	if got := ed.Entry().Text; got != "Aisha Khan" {
+		t.Errorf("editor shows %q after choosing, want Aisha Khan", got)
+	}
+	h.s.Save()
+	h.settle()
+	v := h.stored(t, tasks, titleCol, "Book the venue", lf.ID)
+	if v.Kind() != schema.Lookup || v.Record() != want {
+		t.Fatalf("stored contact = %q, want record %s", v.String(), want)
+	}
+	if ed.MatchList() != nil {
+		t.Errorf("the list of matches is open after saving: %q", ed.MatchList())
+	}
+}
+
+func TestSearchAndFilterMatchNamesAndTitles(t *testing.T) {
+	h := open(t)
+	tasks, lf := h.addContactLookup(t)
+	titleCol, tf := col(t, tasks, "Title")
+	_, sf := col(t, tasks, "Status")
+	_, af := col(t, tasks, "Assignee")
+	var aisha, other uuid.UUID
+	for _, r := range h.records(t, h.tool(t, "Contacts")) {
+		switch r.Values[0].String() {
+		case "Aisha Khan":
+			aisha = r.ID
+		case "Łukasz Nowak":
+			other = r.ID
+		}
+	}
+	if aisha == uuid.Nil || other == uuid.Nil {
+		t.Fatal("the sample contacts lack Aisha Khan or Łukasz Nowak")
+	}
+	put := func(title string, vals map[uuid.UUID]schema.Value) {
+		t.Helper()
+		vals[tf.ID] = schema.TextValue(title)
+		vals[sf.ID] = schema.ChoiceValue("To do")
+		if _, err := h.ws.PutRecord(tasks.ID, uuid.Nil, vals); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put("Call back", map[uuid.UUID]schema.Value{lf.ID: schema.LookupValue(aisha)})
+	put("Review the draft", map[uuid.UUID]schema.Value{af.ID: schema.PersonValue(
+		schema.PersonParts{ID: schema.MemberRef("DEVICE-AISHA"), Name: "Aisha Rahman"})})
+	put("Order paper", map[uuid.UUID]schema.Value{lf.ID: schema.LookupValue(other), af.ID: schema.PersonValue(
+		schema.PersonParts{ID: schema.MemberRef("DEVICE-OTHER"), Name: "Bo", Email: "bo@example.org"})})
+	h.settle()
+
+	shown := func() []string {
+		var out []string
+		for i := 0; i < h.s.data.Len(); i++ {
+			out = append(out, h.s.data.Text(i, titleCol))
+		}
+		slices.Sort(out)
+		return out
+	}
+	check := func(what string, want ...string) {
+		t.Helper()
+		h.settle()
+		if got := shown(); !slices.Equal(got, want) {
+			t.Errorf("%s shows %q, want %q", what, got, want)
+		}
+	}
+	test.Type(h.s.search, "Aisha")
+	check("search Aisha", "Call back", "Review the draft")
+	for _, raw := range []string{"member:", "device-aisha", aisha.String(), aisha.String()[:8]} {
+		h.s.search.SetText(raw)
+		check("search " + raw + " (the stored form)")
+	}
+	h.s.search.SetText("bo@example")
+	check("search by e-mail", "Order paper")
+	h.s.search.SetText("")
+
+	h.s.filterField.SetSelected("Contact")
+	h.s.filterText.SetText("aisha")
+	check("filter Contact=aisha", "Call back")
+	h.s.filterText.SetText(aisha.String()[:8])
+	check("filter Contact by record ID")
+	h.s.filterField.SetSelected("Assignee")
+	h.s.filterText.SetText("aisha")
+	check("filter Assignee=aisha", "Review the draft")
+	h.s.filterText.SetText("member:")
+	check("filter Assignee=member:")
 }
 
 func TestDesignedFormSectionsLabelsAndReadOnly(t *testing.T) {

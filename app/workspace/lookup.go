@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/grove-team/grove/app/model"
@@ -256,6 +257,39 @@ func (s *Screen) searchTitles(ctx context.Context, t *schema.Tool, f schema.Fiel
 		}
 	}
 	return out
+}
+
+// searchPause is how long the person must pause typing into a lookup
+// field before its records are searched.
+const searchPause = 150 * time.Millisecond
+
+// lookupSearches holds a form's pending lookup searches, one per field:
+// each waits for a pause in the typing, so fast typing searches once.
+// Only the Fyne thread touches it; the search it starts runs on the
+// controller's goroutine, and ShowMatches drops an answer for text no
+// longer shown.
+type lookupSearches struct {
+	timers map[uuid.UUID]*time.Timer
+}
+
+// after runs search once the typing into field has paused, replacing
+// the search still waiting for that field.
+func (ls *lookupSearches) after(field uuid.UUID, search func()) {
+	if ls.timers == nil {
+		ls.timers = map[uuid.UUID]*time.Timer{}
+	}
+	if t := ls.timers[field]; t != nil {
+		t.Stop()
+	}
+	ls.timers[field] = time.AfterFunc(searchPause, search)
+}
+
+// stop drops the searches still waiting.
+func (ls *lookupSearches) stop() {
+	for _, t := range ls.timers {
+		t.Stop()
+	}
+	ls.timers = nil
 }
 
 // peopleOptions lists the members a person field offers, by name; names

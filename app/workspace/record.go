@@ -36,6 +36,8 @@ type recordPanel struct {
 	role      model.Role
 	people    []widgets.PersonOption
 	content   fyne.CanvasObject
+	// searches waits for pauses in the typing of the lookup fields.
+	searches lookupSearches
 }
 
 func newRecordPanel(s *Screen) *recordPanel {
@@ -86,14 +88,17 @@ func (p *recordPanel) setTool(t *schema.Tool) {
 	p.form.OnChanged = func(bool) { p.updateButtons() }
 	p.form.SetPeople(p.people)
 	form := p.form
+	p.searches.stop()
 	p.form.OnSearch = func(f schema.Field, text string) {
-		s := p.s
-		s.loop.Post(func(ctx context.Context) {
-			matches := s.searchTitles(ctx, t, f, text)
-			s.loop.UI(func() {
-				if p.form == form {
-					form.SetMatches(f.ID, matches)
-				}
+		p.searches.after(f.ID, func() {
+			s := p.s
+			s.loop.Post(func(ctx context.Context) {
+				matches := s.searchTitles(ctx, t, f, text)
+				s.loop.UI(func() {
+					if p.form == form {
+						form.ShowMatches(f.ID, text, matches)
+					}
+				})
 			})
 		})
 	}
