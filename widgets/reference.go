@@ -316,12 +316,8 @@ func (e *FieldEditor) personValue() (schema.Value, error) {
 	case !e.ref.shown.IsEmpty() && text == strings.TrimSpace(e.ref.shownText):
 		return e.ref.shown, nil
 	}
-	for _, exact := range []bool{true, false} {
-		for _, o := range e.ref.people {
-			if exact && o.Label == text || !exact && strings.EqualFold(o.Label, text) {
-				return schema.PersonValue(o.Person), nil
-			}
-		}
+	if o, ok := findByLabel(e.ref.people, text, func(o PersonOption) string { return o.Label }); ok {
+		return schema.PersonValue(o.Person), nil
 	}
 	if strings.Contains(text, "@") {
 		return schema.ParseValue(&e.field, text)
@@ -338,12 +334,8 @@ func (e *FieldEditor) lookupValue() (schema.Value, error) {
 	case !e.ref.shown.IsEmpty() && text == strings.TrimSpace(e.ref.shownText):
 		return e.ref.shown, nil
 	}
-	for _, exact := range []bool{true, false} {
-		for _, m := range e.ref.matches {
-			if exact && m.Title == text || !exact && strings.EqualFold(m.Title, text) {
-				return schema.LookupValue(m.Record), nil
-			}
-		}
+	if m, ok := findByLabel(e.ref.matches, text, func(m LookupOption) string { return m.Title }); ok {
+		return schema.LookupValue(m.Record), nil
 	}
 	return schema.Value{}, e.rule("no record is titled %s: type part of a title, then choose a record from the list", quote(text))
 }
@@ -357,4 +349,18 @@ func quote(s string) string {
 		s = string([]rune(s)[:40]) + "…"
 	}
 	return "\u201c" + s + "\u201d"
+}
+
+// findByLabel returns the first item whose label is text, else the first
+// whose label is text ignoring case.
+func findByLabel[T any](items []T, text string, label func(T) string) (T, bool) {
+	for _, exact := range []bool{true, false} {
+		for _, it := range items {
+			if l := label(it); exact && l == text || !exact && strings.EqualFold(l, text) {
+				return it, true
+			}
+		}
+	}
+	var zero T
+	return zero, false
 }
